@@ -1,0 +1,38 @@
+# `make demo` and `make test` each build .venv when it is missing, install, and run.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: install demo test lint bench clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): $(PY) pyproject.toml constraints.txt
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -c constraints.txt -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(VENV)/bin/rasp run rasp/lib/sort.rasp --input hello
+	$(VENV)/bin/rasp run rasp/lib/hist.rasp --input hello --name hist
+	$(VENV)/bin/rasp run rasp/lib/dyck.rasp --input '(()(' --name dyck1
+	$(VENV)/bin/rasp run rasp/lib/reverse.rasp --input abcde --json
+	$(VENV)/bin/rasp run rasp/lib/addition.rasp --input '123+989' --name sum_digits
+	$(PY) bench/interpreter/run.py --n 2000
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(PY) -m pytest -q -n 2
+
+lint: install
+	$(VENV)/bin/ruff check .
+
+bench: install
+	$(PY) bench/interpreter/run.py
+
+clean:
+	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

@@ -1,0 +1,1 @@
+"""compiler: see DESIGN.md."""
