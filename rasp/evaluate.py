@@ -85,7 +85,9 @@ def _fault_to_error(node: n.Node, fault: ops.Fault, group: _Group) -> RaspError:
     where = ""
     if fault.row is not None:
         tokens = group.tokens[fault.row]
-        shown = "".join(tokens) if all(isinstance(t, str) and len(t) == 1 for t in tokens) else tokens
+        shown = (
+            "".join(tokens) if all(isinstance(t, str) and len(t) == 1 for t in tokens) else tokens
+        )
         where = f" on input {shown!r}"
     return RaspError(f"{name}: {fault.message}{where}", node.span, stack=node.stack)
 
@@ -195,7 +197,8 @@ def aggregate(selected: np.ndarray, values: np.ndarray, default: Any) -> np.ndar
     kinds = ops.type_codes(values)
     if several.any():
         bad_rows = [
-            b for b in np.flatnonzero(several.any(axis=1))
+            b
+            for b in np.flatnonzero(several.any(axis=1))
             if ops.sequence_kind(kinds[b]) in (ops.STR, ops.BOOL)
         ]
         if bad_rows:

@@ -274,7 +274,9 @@ class Interpreter:
         try:
             return PY_BINARY[expr.op](left, right)
         except Exception as err:  # Python's own error for these values
-            raise RaspError(f"'{expr.op}' fails on {left!r} and {right!r}: {err}", expr.span) from None
+            raise RaspError(
+                f"'{expr.op}' fails on {left!r} and {right!r}: {err}", expr.span
+            ) from None
 
     def _in(self, expr: ast.BinOp, left: Any, right: Any) -> Any:
         if isinstance(right, n.SOp):
@@ -290,7 +292,9 @@ class Interpreter:
                 return left in right
         if isinstance(right, str) and isinstance(left, str):
             return left in right
-        raise RaspError(f"'in' is not defined for a {kind_of(left)} in a {kind_of(right)}", expr.span)
+        raise RaspError(
+            f"'in' is not defined for a {kind_of(left)} in a {kind_of(right)}", expr.span
+        )
 
     def _eval_Ternary(self, expr: ast.Ternary, scope: Scope) -> Any:
         cond = self.eval(expr.cond, scope)

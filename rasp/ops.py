@@ -233,8 +233,9 @@ def binary(op: str, left: Any, right: Any) -> np.ndarray:
         if op in _ARITHMETIC:
             left, right = _ints_not_bools(left), _ints_not_bools(right)
             if op in ("/", "%") and np.any(np.asarray(right) == 0):
-                zero = np.broadcast_to(np.asarray(right) == 0, np.broadcast_shapes(
-                    np.shape(left), np.shape(right)))
+                zero = np.broadcast_to(
+                    np.asarray(right) == 0, np.broadcast_shapes(np.shape(left), np.shape(right))
+                )
                 row = int(np.argwhere(zero)[0][0]) if zero.ndim else None
                 raise Fault(f"division by zero in '{op}'", row)
         with np.errstate(all="ignore"):
@@ -266,7 +267,9 @@ def unary(op: str, value: Any) -> np.ndarray:
             if (np.abs(value) < _INT64_SAFE).all():
                 return np.rint(value).astype(np.int64)
     fn = {"neg": operator.neg, "pos": operator.pos, "round": _round}[op]
-    return elementwise(fn, value, what=op if op == "round" else f"unary '{'-' if op == 'neg' else '+'}'")
+    return elementwise(
+        fn, value, what=op if op == "round" else f"unary '{'-' if op == 'neg' else '+'}'"
+    )
 
 
 def ternary(then: Any, cond: Any, orelse: Any) -> np.ndarray:
@@ -286,4 +289,3 @@ def member(value: Any, container: list[Any]) -> np.ndarray:
 def lookup(table: Any, index: Any) -> np.ndarray:
     """`table[sop]` for a list, string or dict table."""
     return elementwise(lambda i: table[i], index, what="lookup")
-

@@ -20,8 +20,26 @@ from rasp.values import Builtin, Scope, kind_of
 
 LIB_DIR = Path(str(resources.files("rasp").joinpath("lib")))
 KEYWORDS = frozenset(
-    "if else not and or out def return range for in zip len select aggregate round indicator "
-    "load".split()
+    [
+        "if",
+        "else",
+        "not",
+        "and",
+        "or",
+        "out",
+        "def",
+        "return",
+        "range",
+        "for",
+        "in",
+        "zip",
+        "len",
+        "select",
+        "aggregate",
+        "round",
+        "indicator",
+        "load",
+    ]
 )
 
 
@@ -125,5 +143,7 @@ class Session:
         """The named s-op as a Program (a graph of RASP nodes)."""
         value = self.get(name)
         if not isinstance(value, n.SOp):
-            raise RaspError(f"'{name}' is a {kind_of(value)}, not an s-op; a program outputs an s-op")
+            raise RaspError(
+                f"'{name}' is a {kind_of(value)}, not an s-op; a program outputs an s-op"
+            )
         return Program(value, name)

@@ -10,7 +10,9 @@ from rasp import RaspError, Session
 
 CASES = [
     json.loads(line)
-    for line in (Path(__file__).parent.parent / "data" / "repl_cases.jsonl").read_text().splitlines()
+    for line in (Path(__file__).parent.parent / "data" / "repl_cases.jsonl")
+    .read_text()
+    .splitlines()
     if line.strip()
 ]
 
@@ -39,9 +41,7 @@ def test_case_count():
     assert len(CASES) == 426
 
 
-@pytest.mark.parametrize(
-    "case", CASES, ids=[f"{c['source_call']}@{c['input']}" for c in CASES]
-)
+@pytest.mark.parametrize("case", CASES, ids=[f"{c['source_call']}@{c['input']}" for c in CASES])
 def test_repl_case(session, case):
     if case.get("error"):
         with pytest.raises(RaspError):
