@@ -78,6 +78,21 @@ class _Group:
         self.tokens = tokens
         self.size = len(rows)
         self.length = len(tokens[0])
+        self.raw = _raw_array(tokens)
+
+
+def _raw_array(tokens: list[list[Any]]) -> np.ndarray:
+    """The inputs as a typed array when numpy reads them without changing a value."""
+    if all(type(t) is int for t in tokens[0]):
+        try:
+            arr = np.array(tokens)
+        except (ValueError, OverflowError):
+            return np.empty((0, 0))
+        if arr.dtype.kind == "i" and all(type(t) is int for row in tokens for t in row):
+            return arr
+    if all(type(t) is str for row in tokens for t in row):
+        return np.array(tokens, dtype=str)
+    return np.empty((0, 0))
 
 
 def _fault_to_error(node: n.Node, fault: ops.Fault, group: _Group) -> RaspError:
@@ -124,6 +139,9 @@ class Evaluator:
         return method(node)
 
     def _tokens(self, node: n.Tokens) -> np.ndarray:
+        fast = self._tokens_fast(node.conversion)
+        if fast is not None:
+            return fast
         rows = []
         for i, tokens in enumerate(self.group.tokens):
             try:
@@ -131,6 +149,17 @@ class Evaluator:
             except ValueError as err:
                 raise ops.Fault(f"cannot read the input: {err}", i) from None
         return ops.from_rows(rows)
+
+    def _tokens_fast(self, conversion: str) -> np.ndarray | None:
+        """Whole-array conversion for the common cases: all ints, or all strings."""
+        raw = self.group.raw
+        if raw.dtype.kind == "i" and conversion in ("int", "asis"):
+            return raw
+        if raw.dtype.kind == "i" and conversion == "float":
+            return raw.astype(np.float64)
+        if raw.dtype.kind == "U" and conversion in ("str", "asis"):
+            return raw.astype(object)
+        return None
 
     def _indices(self, node: n.Indices) -> np.ndarray:
         return np.broadcast_to(np.arange(self.group.length, dtype=np.int64), self._shape())
@@ -270,22 +299,57 @@ def to_python(arr: np.ndarray, is_selector: bool) -> list[Any]:
     return arr.tolist()
 
 
-def evaluate_nodes(
+class BatchValues:
+    """Node values for a batch, kept as arrays per length group and turned into
+    Python lists only when asked for (conversion dominates otherwise)."""
+
+    def __init__(self, size: int, groups: list[tuple[_Group, dict[int, np.ndarray]]]) -> None:
+        self.size = size
+        self.groups = groups
+
+    def lists(self, node: n.Node) -> list[Any]:
+        """Per input, the node's values as Python lists."""
+        result: list[Any] = [None] * self.size
+        for group, arrays in self.groups:
+            values = to_python(arrays[node.uid], isinstance(node, n.Selector))
+            for row, value in zip(group.rows, values):
+                result[row] = value
+        return result
+
+    def array(self, node: n.Node) -> np.ndarray:
+        """The node's values as one array; needs every input to have the same length."""
+        if len(self.groups) != 1:
+            raise RaspError("a batch of inputs of different lengths has no single array")
+        group, arrays = self.groups[0]
+        order = np.argsort(group.rows)
+        return arrays[node.uid][order]
+
+
+def evaluate_batch(
     targets: Sequence[n.Node],
     inputs: Sequence[InputSeq],
     interventions: Mapping[n.Node, Sequence[Any]] | None = None,
-) -> list[list[Any]]:
-    """Values of each target node on each input: result[t][i] is a list per position."""
+) -> BatchValues:
+    """Evaluate the target nodes (and what they need) on every input."""
     interventions = interventions or {}
-    results: list[list[Any]] = [[None] * len(inputs) for _ in targets]
+    groups = []
     for group in group_inputs(inputs):
         replaced = {
             node.uid: intervention_array(node, values, group)
             for node, values in interventions.items()
         }
         evaluator = Evaluator(group, replaced)
-        for t, node in enumerate(targets):
-            values = to_python(evaluator.value(node), isinstance(node, n.Selector))
-            for row, value in zip(group.rows, values):
-                results[t][row] = value
-    return results
+        for node in targets:
+            evaluator.value(node)
+        groups.append((group, evaluator.memo))
+    return BatchValues(len(inputs), groups)
+
+
+def evaluate_nodes(
+    targets: Sequence[n.Node],
+    inputs: Sequence[InputSeq],
+    interventions: Mapping[n.Node, Sequence[Any]] | None = None,
+) -> list[list[Any]]:
+    """Values of each target node on each input: result[t][i] is a list per position."""
+    batch = evaluate_batch(targets, inputs, interventions)
+    return [batch.lists(node) for node in targets]

@@ -21,7 +21,7 @@ from rasp.ops import PY_BINARY, is_atom
 from rasp.parser import parse
 from rasp.values import Builtin, Function, Scope, kind_of
 
-MAX_CALL_DEPTH = 200
+MAX_CALL_DEPTH = 100
 _UNARY_NODE_OPS = {"-": "neg", "+": "pos", "not": "not", "round": "round", "indicator": "indicator"}
 
 

@@ -6,33 +6,43 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+import numpy as np
+
 from rasp import nodes as n
 from rasp.errors import RaspError, did_you_mean
-from rasp.evaluate import evaluate_nodes
+from rasp.evaluate import BatchValues, evaluate_batch, evaluate_nodes
 
 
 class Trace(Mapping[str, list[Any]]):
     """Every named node's values on every input: trace[name][i] is a list per position
     (a 0/1 matrix for selectors)."""
 
-    def __init__(self, program: Program, values: dict[str, list[Any]]) -> None:
+    def __init__(self, program: Program, batch: BatchValues) -> None:
         self.program = program
-        self._values = values
+        self._batch = batch
+        self._lists: dict[str, list[Any]] = {}
 
     def __getitem__(self, name: str) -> list[Any]:
-        if name not in self._values:
-            raise KeyError(name)
-        return self._values[name]
+        if name not in self._lists:
+            if name not in self.program.by_name:
+                raise KeyError(name)
+            self._lists[name] = self._batch.lists(self.program.by_name[name])
+        return self._lists[name]
 
     def __iter__(self):
-        return iter(self._values)
+        return iter(self.program.names)
 
     def __len__(self) -> int:
-        return len(self._values)
+        return len(self.program.nodes)
+
+    def array(self, name: str) -> np.ndarray:
+        """A node's values as one numpy array (batch, n) or (batch, n, n) for
+        selectors; every input must have the same length."""
+        return self._batch.array(self.program.node(name))
 
     @property
     def output(self) -> list[Any]:
-        return self._values[self.program.name]
+        return self[self.program.name]
 
 
 class Program:
@@ -46,7 +56,9 @@ class Program:
     def __init__(self, output: n.SOp, name: str) -> None:
         self.output = output
         self.name = name
-        self.nodes: list[n.Node] = n.topological_order([output])
+        # Children are always created before their parents, so creation order is a
+        # dependency order, and names follow the order in which the source built them.
+        self.nodes: list[n.Node] = sorted(n.topological_order([output]), key=lambda x: x.uid)
         self._names: dict[int, str] = {}
         taken: set[str] = {name}
         counters: dict[str, int] = {}
@@ -102,8 +114,7 @@ class Program:
                     f"intervention on '{name}' gives {len(values)} rows for {len(inputs)} inputs"
                 )
             replaced[self.node(name)] = values
-        results = evaluate_nodes(self.nodes, inputs, replaced)
-        return Trace(self, {self._names[x.uid]: r for x, r in zip(self.nodes, results)})
+        return Trace(self, evaluate_batch(self.nodes, inputs, replaced))
 
     def __call__(self, input: Any) -> list[Any]:
         """The output on one input."""
