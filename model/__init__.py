@@ -1,5 +1,7 @@
 """model: the one Transformer for compiled and trained models (see DESIGN.md, "Model").
 
+Usage:
+
     from model import Transformer, TransformerConfig
     cfg = TransformerConfig(d_vocab=5, n_ctx=8, d_model=16, n_layers=2,
                             n_heads=[2, 1], d_head=4, d_mlp=[32, 0])

@@ -73,11 +73,10 @@ def _read_config(cfg_path: Path) -> TransformerConfig:
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
         raise ValueError(f"{cfg_path}: not valid JSON ({e})") from e
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
-        raise ValueError(f"{cfg_path}: not a {FORMAT} config (no \"format\": \"{FORMAT}\")")
+        raise ValueError(f'{cfg_path}: not a {FORMAT} config (no "format": "{FORMAT}")')
     if doc.get("version") != VERSION:
         raise ValueError(
-            f"{cfg_path}: format version {doc.get('version')!r}; this code reads version "
-            f"{VERSION}"
+            f"{cfg_path}: format version {doc.get('version')!r}; this code reads version {VERSION}"
         )
     try:
         return TransformerConfig.from_dict(doc.get("config"))
