@@ -17,7 +17,7 @@ $(STAMP): $(PY) pyproject.toml constraints.txt
 install: $(STAMP)
 
 demo: install
-	$(VENV)/bin/rasp run rasp/lib/sort.rasp --input hello
+	$(VENV)/bin/rasp run rasp/lib/sort.rasp --input hello --name sorted
 	$(VENV)/bin/rasp run rasp/lib/hist.rasp --input hello --name hist
 	$(VENV)/bin/rasp run rasp/lib/dyck.rasp --input '(()(' --name dyck1
 	$(VENV)/bin/rasp run rasp/lib/reverse.rasp --input abcde --json

@@ -171,18 +171,7 @@ class Evaluator:
         return self.value(arg) if isinstance(arg, n.Node) else arg
 
     def _map(self, node: n.Map) -> np.ndarray:
-        args = [self._operand(a) for a in node.args]
-        op = node.op
-        if op == "ternary":
-            result = ops.ternary(*args)
-        elif op == "in":
-            result = ops.member(args[0], args[1])
-        elif op == "lookup":
-            result = ops.lookup(args[0], args[1])
-        elif len(args) == 1:
-            result = ops.unary(op, args[0])
-        else:
-            result = ops.binary(op, args[0], args[1])
+        result = ops.apply(node.op, [self._operand(a) for a in node.args])
         return np.broadcast_to(result, self._shape()) if result.shape != self._shape() else result
 
     def _select(self, node: n.Select) -> np.ndarray:

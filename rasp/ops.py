@@ -289,3 +289,16 @@ def member(value: Any, container: list[Any]) -> np.ndarray:
 def lookup(table: Any, index: Any) -> np.ndarray:
     """`table[sop]` for a list, string or dict table."""
     return elementwise(lambda i: table[i], index, what="lookup")
+
+
+def apply(op: str, args: list[Any]) -> np.ndarray:
+    """The elementwise operation of a `Map` node on evaluated operands."""
+    if op == "ternary":
+        return ternary(*args)
+    if op == "in":
+        return member(args[0], args[1])
+    if op == "lookup":
+        return lookup(args[0], args[1])
+    if len(args) == 1:
+        return unary(op, args[0])
+    return binary(op, args[0], args[1])
