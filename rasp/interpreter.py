@@ -57,6 +57,8 @@ class Interpreter:
         self.last_value = None
         for stmt in module.body:
             self.exec_stmt(stmt, scope, in_function=False)
+            if isinstance(stmt, ast.ExprStmt):
+                self.last_value = scope.vars["out"]
         return self.last_value
 
     def exec_block(self, body: tuple[ast.Stmt, ...], scope: Scope, in_function: bool) -> None:
@@ -65,9 +67,7 @@ class Interpreter:
 
     def exec_stmt(self, stmt: ast.Stmt, scope: Scope, in_function: bool) -> None:
         if isinstance(stmt, ast.ExprStmt):
-            value = self.eval(stmt.expr, scope)
-            self.last_value = value
-            self.bind(scope, "out", value)
+            scope.vars["out"] = self.eval(stmt.expr, scope)
         elif isinstance(stmt, ast.Assign):
             self._assign(stmt, scope)
         elif isinstance(stmt, ast.FuncDef):
@@ -141,6 +141,8 @@ class Interpreter:
 
     def _load(self, stmt: ast.Load, scope: Scope) -> None:
         path = self.resolve_load(stmt.path, stmt.span)
+        if path == (self.lib_dir / "rasplib.rasp").resolve():
+            return  # the REPL library is loaded in every session already
         if path in self.loading:
             raise RaspError(f"circular load of {path.name}", stmt.span)
         try:

@@ -1,0 +1,5 @@
+"""`python -m rasp` is the `rasp` command."""
+
+from rasp.cli import main
+
+raise SystemExit(main())

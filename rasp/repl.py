@@ -1,0 +1,236 @@
+"""The interactive RASP REPL that plain `rasp` starts.
+
+It keeps the reference REPL's habits: `>> ` and `.. ` prompts, a running
+example (`set example`, `show example`) on which every new s-op and selector is
+shown, and errors that are printed without ending the session. The loop reads
+through a function and writes to a stream, so tests drive it with StringIO.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import sys
+import textwrap
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from rasp import ast
+from rasp.display import LEAD, describe, expression_name, format_plain
+from rasp.errors import RaspError
+from rasp.evaluate import check_input
+from rasp.parser import parse
+from rasp.session import Session
+
+PROMPT = ">> "
+MORE = ".. "
+FILE = "<stdin>"
+HISTORY = Path(os.path.expanduser("~/.rasp_history"))
+_SET_EXAMPLE = re.compile(r"set\s+example\s+(.+)", re.DOTALL)
+_CODE_ONLY = re.compile(r'"[^"\n]*"?|#[^\n]*')  # strings and comments hide braces and ';'
+
+BANNER = "RASP (rasplab): statements end with ';', blocks with '}'. Type help, or exit to leave."
+
+HELP = """\
+Statements end with ';'; 'def' and 'for' blocks end with '}'. Input continues on
+'.. ' lines until the statement is complete (Ctrl-C abandons it).
+
+  x = e;              define x; an s-op or selector is shown on the example
+  e;                  show e's value (it is also bound to 'out')
+  def f(a, b) { ...; return e; }
+  load "file";        run file.rasp and import its public names
+  set example E       run s-ops on E: a string ("hello") or a list ([1, 2, 3])
+  show example        print the current example
+  help                this text
+  exit, quit          leave (or Ctrl-D)
+
+Primitives: select(keys, queries, op) with op one of == != < <= > >=,
+aggregate(selector, sop[, default]), and the names below.
+"""
+
+
+def needs_more(source: str) -> bool:
+    """True while the input cannot be a complete statement yet.
+
+    Open brackets or no final ';' / '}' mean more is coming; a closed dict
+    literal without its ';' (`d = {1: 2}`) is caught by the parser hitting the end.
+    """
+    code = _CODE_ONLY.sub("", source).strip()
+    if not code:
+        return False
+    depth = sum(map(code.count, "([{")) - sum(map(code.count, ")]}"))
+    if depth > 0 or not code.endswith((";", "}")):
+        return True
+    try:
+        parse(source, FILE)
+    except RaspError as err:
+        return err.message == "unexpected end of input"
+    return False
+
+
+class Repl:
+    """One REPL session: a `Session`, the running example and the pending input."""
+
+    def __init__(self, out: TextIO, session: Session | None = None) -> None:
+        self.out = out
+        self.session = session or Session()
+        self.example: Any = "hello"
+        self.pending: list[str] = []
+
+    def say(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    def run(self, read: Callable[[str], str]) -> None:
+        """Read lines with `read(prompt)` until `exit` or end of input (EOFError)."""
+        self.say(BANNER)
+        self.show_example()
+        while True:
+            try:
+                line = read(MORE if self.pending else PROMPT)
+            except EOFError:
+                if self.pending:  # an unfinished statement: show the parser's complaint
+                    self.execute("\n".join(self.pending))
+                self.say("")
+                return
+            except KeyboardInterrupt:
+                self.pending.clear()
+                self.say("\n(input abandoned)")
+                continue
+            if not self.feed(line):
+                return
+
+    def feed(self, line: str) -> bool:
+        """Take one line of input; False when the user asked to leave."""
+        if not self.pending:
+            command = line.strip().removesuffix(";").strip()
+            if command in ("exit", "quit"):
+                return False
+            if command == "help":
+                self.say(self.help())
+                return True
+            if command == "show example":
+                self.show_example()
+                return True
+            match = _SET_EXAMPLE.fullmatch(command)
+            if match:
+                self.set_example(match.group(1))
+                return True
+        self.pending.append(line)
+        source = "\n".join(self.pending)
+        if not needs_more(source):
+            self.pending.clear()
+            self.execute(source)
+        return True
+
+    def help(self) -> str:
+        """The help text, listing the names the library really has."""
+        names = sorted(k for k in self.session.library.vars if k not in ("True", "False"))
+        return HELP + textwrap.fill(", ".join(names), width=80)
+
+    def show_example(self) -> None:
+        self.say(f"running example is: {format_plain(self.example)}")
+
+    def set_example(self, expr: str) -> None:
+        try:
+            value = self.session.evaluate_expr(expr, "<example>")
+            check_input(value, "the example")
+        except RaspError as err:
+            self.say(str(err))
+            return
+        self.example = value
+        self.show_example()
+
+    def execute(self, source: str) -> None:
+        """Run statements; print what they defined, or the error, and carry on."""
+        before = dict(self.session.globals.vars)
+        try:
+            module = parse(source, FILE)
+            value = self.session.exec(source, FILE)
+        except RaspError as err:
+            self.say(str(err))
+            return
+        except KeyboardInterrupt:
+            self.say("(interrupted)")
+            return
+        except Exception as err:  # a bug in rasplab must not end the user's session
+            self.say(f"internal error: {type(err).__name__}: {err} (please report this)")
+            return
+        for text in self.report(module, value, before):
+            self.say(text)
+
+    def report(self, module: ast.Module, value: Any, before: dict[str, Any]) -> Iterator[str]:
+        """What the statements did: names defined (each at its last definition), loads, `e;`."""
+        names = self.session.globals.vars
+        body = module.body
+        last_definition = {name: i for i, stmt in enumerate(body) for name in _bound_by(stmt)}
+        last_expr = max((i for i, s in enumerate(body) if isinstance(s, ast.ExprStmt)), default=-1)
+        for i, stmt in enumerate(body):
+            if isinstance(stmt, ast.Load):
+                loaded = [
+                    k
+                    for k, v in names.items()
+                    if k != "out" and k not in last_definition and before.get(k) is not v
+                ]
+                yield f"{LEAD}loaded {stmt.path}: {', '.join(loaded) or 'nothing new'}"
+            elif isinstance(stmt, ast.ExprStmt) and i == last_expr:
+                yield describe(self.session, expression_name(stmt.expr), value, self.example)
+            for name in _bound_by(stmt):
+                if last_definition[name] == i:
+                    yield describe(self.session, name, names[name], self.example)
+
+
+def _bound_by(stmt: ast.Stmt) -> tuple[str, ...]:
+    """The names a top-level statement defines (a loop's writes are not announced)."""
+    if isinstance(stmt, ast.Assign):
+        return stmt.targets
+    if isinstance(stmt, ast.FuncDef):
+        return (stmt.name,)
+    return ()
+
+
+def stream_reader(stream: TextIO, out: TextIO) -> Callable[[str], str]:
+    """`input()` for any stream: writes the prompt, raises EOFError at the end."""
+
+    def read(prompt: str) -> str:
+        out.write(prompt)
+        out.flush()
+        line = stream.readline()
+        if not line:
+            raise EOFError
+        return line.rstrip("\n")
+
+    return read
+
+
+@contextlib.contextmanager
+def line_history(path: Path) -> Iterator[None]:
+    """Line editing and history in `path` where readline exists; never fails without it."""
+    try:
+        import readline
+    except ImportError:
+        yield
+        return
+    with contextlib.suppress(OSError):
+        readline.read_history_file(path)
+    readline.set_history_length(1000)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(OSError):
+            readline.write_history_file(path)
+
+
+def main(stdin: TextIO | None = None, stdout: TextIO | None = None) -> int:
+    """Run the REPL on a terminal (with readline) or on any pair of streams."""
+    stdin = stdin or sys.stdin
+    stdout = stdout or sys.stdout
+    repl = Repl(stdout)
+    if stdin is sys.stdin and stdout is sys.stdout and stdin.isatty():
+        with line_history(HISTORY):
+            repl.run(input)
+    else:
+        repl.run(stream_reader(stdin, stdout))
+    return 0
