@@ -1,1 +1,12 @@
-"""compiler: see DESIGN.md."""
+"""compiler: RASP programs to exact transformer weights (see DESIGN.md, "Compiler").
+
+Stages, each a module: graph (lowering) -> basis (encodings, value sets) -> plan
+(heads and MLPs per s-op) -> schedule (layers) -> assemble (weights and layout).
+"""
+
+from compiler.compile import compile_program
+from compiler.compiled import CompiledModel
+from compiler.errors import CompileError
+from compiler.layout import Layout
+
+__all__ = ["CompileError", "CompiledModel", "Layout", "compile_program"]

@@ -1,0 +1,116 @@
+"""The compiler's one orchestrating function: program -> CompiledModel."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from compiler import basis, plan
+from compiler.assemble import assemble, residual_dirs
+from compiler.compiled import LABEL_KEY, CompiledModel
+from compiler.errors import CompileError, compile_error
+from compiler.graph import lower
+from compiler.schedule import schedule
+from rasp import Program, RaspError
+from rasp import nodes as n
+from rasp.evaluate import evaluate_batch
+
+
+def compile_program(
+    program: Program,
+    vocab: Sequence[Any] | set[Any],
+    max_len: int,
+    causal: bool = False,
+) -> CompiledModel:
+    """Exact transformer weights for `program` on every input over `vocab` up to `max_len`."""
+    vocab = _check_vocab(vocab)
+    if not isinstance(max_len, int) or max_len < 1:
+        raise CompileError(f"max_len must be a positive int, got {max_len!r}")
+    order, names = lower(program)
+    output = order[-1]
+    inputs = basis.sample_inputs(vocab, max_len, basis.SAMPLE_INPUTS)
+    exhaustive = basis.enumerate_inputs(vocab, max_len, basis.SAMPLE_INPUTS) is not None
+    try:
+        widest = basis.selector_widths(order, names, inputs)
+    except RaspError as err:
+        raise CompileError(
+            f"the program fails on an input over this vocabulary: {err.message}",
+            err.span,
+            err.hint,
+            err.stack,
+        ) from None
+    if causal:
+        _check_causal(order, names, inputs)
+    infos = basis.infer(order, names, vocab, max_len, widest, exhaustive)
+    basis.check_selector_inputs(order, names, infos)
+    blocks = plan.build(order, names, infos, output, max_len)
+    scratch = {
+        m.node: next(iter(m.reads))
+        for m in blocks.mlps
+        if m.construction.startswith("selector width")
+    }
+    dirs = residual_dirs(order, infos, blocks, output, scratch)
+    embedded = {infos[x.uid].name for x in order if isinstance(x, (n.Tokens, n.Indices))}
+    sched = schedule(
+        blocks, embedded | {infos[x.uid].name for x in order if isinstance(x, n.Const)}
+    )
+    tokens = [infos[x.uid] for x in order if isinstance(x, n.Tokens)]
+    indices = next((infos[x.uid] for x in order if isinstance(x, n.Indices)), None)
+    out = infos[output.uid]
+    layout_meta = {
+        "program": program.name,
+        "vocab": vocab,
+        "max_len": max_len,
+        "output_encoding": out.encoding,
+        "output_values": out.values if out.categorical else [],
+    }
+    model, layout = assemble(vocab, max_len, causal, dirs, sched, tokens, indices, out, {})
+    for info in infos.values():
+        if info.name in blocks.fused:
+            layout.fused[info.name] = blocks.fused[info.name]
+        layout.encodings[info.name] = info.encoding
+        if info.values is not None and info.categorical:
+            layout.values[info.name] = list(info.values)
+        if info.note:
+            layout.notes[info.name] = info.note
+    labels = {LABEL_KEY: {**layout_meta, "layout": layout.to_dict()}}
+    model.cfg = type(model.cfg)(**{**model.cfg.to_dict(), "labels": labels})
+    return CompiledModel(
+        model, layout, program.name, vocab, max_len, out.encoding, layout_meta["output_values"]
+    )
+
+
+def _check_vocab(vocab) -> list[Any]:
+    tokens = list(vocab)
+    if isinstance(vocab, (set, frozenset)):
+        tokens = sorted(tokens, key=basis.sort_key)
+    if not tokens:
+        raise CompileError("the vocabulary is empty")
+    if len({(type(t), t) for t in tokens}) != len(tokens):
+        raise CompileError(f"the vocabulary repeats a token: {tokens}")
+    return tokens
+
+
+def _check_causal(order: list[n.Node], names: dict[int, str], inputs: list[list[Any]]) -> None:
+    """Under a causal mask position i sees only 0..i: every s-op's value at i must
+    be what the program gives on the prefix alone."""
+    sops = [x for x in order if isinstance(x, n.SOp)]
+    longest = [x for x in inputs if len(x) > 1][:500]
+    prefixes = [x[: k + 1] for x in longest for k in range(len(x))]
+    full = evaluate_batch(sops, longest)
+    parts = evaluate_batch(sops, prefixes)
+    for node in sops:
+        whole = full.lists(node)
+        cut = parts.lists(node)
+        at = 0
+        for x, values in zip(longest, whole):
+            for k in range(len(x)):
+                if cut[at][k] != values[k]:
+                    raise compile_error(
+                        node,
+                        names[node.uid],
+                        f"position {k} depends on later positions (on input {x!r} it is "
+                        f"{values[k]!r}, on the prefix {x[: k + 1]!r} {cut[at][k]!r}), "
+                        "which a causal model cannot see",
+                    )
+                at += 1

@@ -1,0 +1,131 @@
+"""A compiled model: the Transformer, its labelled layout, and how to talk to it
+in the program's own tokens (BOS added on the way in, stripped on the way out)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import torch
+
+from compiler.layout import Layout
+from model import Transformer
+from model import io as model_io
+from rasp import RaspError
+
+LABEL_KEY = "rasplab_compiled"
+BOS_TOKEN = "<bos>"
+
+
+@dataclass
+class CompiledModel:
+    model: Transformer
+    layout: Layout
+    program: str
+    vocab: list[Any]
+    max_len: int
+    output_encoding: str
+    output_values: list[Any]
+
+    @property
+    def causal(self) -> bool:
+        return self.model.cfg.causal
+
+    def token_ids(self, tokens: Sequence[Any]) -> list[int]:
+        """BOS followed by the tokens' ids; unknown tokens and overlong inputs are refused."""
+        if isinstance(tokens, str):
+            tokens = list(tokens)
+        if not tokens:
+            raise RaspError("the input is empty: give at least one token")
+        if len(tokens) > self.max_len:
+            raise RaspError(
+                f"the input has {len(tokens)} tokens but the model was compiled for "
+                f"max_len {self.max_len}"
+            )
+        ids = [0]
+        for position, token in enumerate(tokens):
+            try:
+                ids.append(self._ids[(type(token).__name__, token)])
+            except KeyError:
+                raise RaspError(
+                    f"token {token!r} at position {position} is not in the vocabulary {self.vocab}"
+                ) from None
+        return ids
+
+    def __post_init__(self) -> None:
+        self._ids = {(type(t).__name__, t): i for i, t in enumerate(self.vocab, start=1)}
+
+    @torch.no_grad()
+    def run_batch(self, inputs: Sequence[Sequence[Any]]) -> list[list[Any]]:
+        """Decoded outputs for many inputs, batched by length."""
+        results: list[list[Any] | None] = [None] * len(inputs)
+        by_length: dict[int, list[int]] = {}
+        ids = [self.token_ids(x) for x in inputs]
+        for i, row in enumerate(ids):
+            by_length.setdefault(len(row), []).append(i)
+        device = next(self.model.parameters()).device
+        for rows in by_length.values():
+            batch = torch.tensor([ids[i] for i in rows], device=device)
+            logits = self.model(batch)[:, 1:].cpu()
+            for i, out in zip(rows, self._decode(logits)):
+                results[i] = out
+        return results  # type: ignore[return-value]
+
+    def run(self, tokens: Sequence[Any]) -> list[Any]:
+        """Decoded outputs per position (BOS stripped)."""
+        return self.run_batch([tokens])[0]
+
+    def _decode(self, logits: torch.Tensor) -> list[list[Any]]:
+        if self.output_encoding == "numerical":
+            return logits[..., 0].double().tolist()
+        best = logits.argmax(dim=-1).tolist()
+        return [[self.output_values[j] for j in row] for row in best]
+
+    def save(self, path: str | os.PathLike) -> None:
+        """Weights (safetensors) and config with the layout (JSON beside), written atomically."""
+        model_io.save(self.model, path)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike, device: str | None = None) -> CompiledModel:
+        model = model_io.load(path, device)
+        meta = model.cfg.labels.get(LABEL_KEY)
+        if meta is None:
+            raise RaspError(f"{path} holds a Transformer that was not compiled from RASP")
+        return cls(
+            model=model,
+            layout=Layout.from_dict(meta["layout"]),
+            program=meta["program"],
+            vocab=meta["vocab"],
+            max_len=meta["max_len"],
+            output_encoding=meta["output_encoding"],
+            output_values=meta["output_values"],
+        )
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Per layer: heads and MLP widths and the RASP nodes they implement."""
+        rows = []
+        cfg = self.model.cfg
+        for layer in range(cfg.n_layers):
+            blocks = [b for b in self.layout.blocks if b.layer == layer]
+            rows.append(
+                {
+                    "layer": layer,
+                    "heads": [
+                        {"node": b.node, "head": b.index, "construction": b.construction}
+                        for b in blocks
+                        if b.kind == "attn"
+                    ],
+                    "mlp_width": cfg.d_mlp_per_layer[layer],
+                    "mlps": [
+                        {"node": b.node, "width": b.width, "construction": b.construction}
+                        for b in blocks
+                        if b.kind == "mlp"
+                    ],
+                }
+            )
+        return rows
+
+    def parameter_count(self) -> int:
+        return sum(p.numel() for p in self.model.parameters())

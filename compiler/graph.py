@@ -1,0 +1,117 @@
+"""Program -> graph: the RASP nodes as a networkx DiGraph, lowered to the
+primitives the compiler builds blocks for.
+
+Lowering rewrites `sop[i]` as an aggregate over `select(indices, i, ==)` and
+`atom in sop` as `selector_width(select(sop, atom, ==)) > 0`, so later stages
+see only tokens, indices, constants, maps, selects, selector logic, aggregates
+and selector widths. Each graph node carries its name, the RASP node and its
+source span.
+"""
+
+from __future__ import annotations
+
+import networkx as nx
+
+from compiler.errors import compile_error
+from rasp import Program
+from rasp import nodes as n
+
+
+def lower(program: Program) -> tuple[list[n.Node], dict[int, str]]:
+    """The program's nodes after lowering, in dependency order, with names."""
+    replaced: dict[int, n.Node] = {}
+    names: dict[int, str] = {}
+    order: list[n.Node] = []
+
+    def add(node: n.Node, name: str) -> None:
+        names[node.uid] = name
+        order.append(node)
+
+    for node in program.nodes:
+        name = program.name_of(node)
+        node = _rebuild(node, replaced)
+        if isinstance(node, n.At):
+            node = _lower_at(node, name, add)
+        elif isinstance(node, n.Contains):
+            node = _lower_contains(node, name, add)
+        replaced[program.by_name[name].uid] = node
+        add(node, name)
+    return order, names
+
+
+def _rebuild(node: n.Node, replaced: dict[int, n.Node]) -> n.Node:
+    """Point a node at the lowered versions of its children (a shallow copy if any moved)."""
+    if not any(
+        child.uid in replaced and replaced[child.uid] is not child for child in node.children
+    ):
+        return node
+    clone = object.__new__(type(node))
+    clone.__dict__.update(node.__dict__)
+    swap = {child.uid: replaced.get(child.uid, child) for child in node.children}
+    for field in ("sop", "selector", "keys", "queries"):
+        value = getattr(clone, field, None)
+        if isinstance(value, n.Node):
+            setattr(clone, field, swap[value.uid])
+    if isinstance(clone, (n.Map, n.SelectorLogic)):
+        clone.args = tuple(swap[a.uid] if isinstance(a, n.Node) else a for a in clone.args)
+    return clone
+
+
+def _helper(node: n.Node, parent: n.Node) -> n.Node:
+    node.span, node.stack = parent.span, parent.stack
+    return node
+
+
+def _lower_at(node: n.At, name: str, add) -> n.Node:
+    if node.position < 0:
+        raise compile_error(
+            node,
+            name,
+            f"a negative index [{node.position}] depends on the input's length",
+            "index from the front, or aggregate over select(indices, length - k, ==)",
+        )
+    indices = _indices_of(node)
+    const = _helper(n.Const(node.position), node)
+    select = _helper(n.Select(indices, const, "=="), node)
+    add(const, f"{name}.position")
+    add(select, f"{name}.select")
+    lowered = _helper(n.Aggregate(select, node.sop, 0), node)
+    lowered.label, lowered.encoding = node.label, node.encoding
+    return lowered
+
+
+def _lower_contains(node: n.Contains, name: str, add) -> n.Node:
+    const = _helper(n.Const(node.value), node)
+    select = _helper(n.Select(node.sop, const, "=="), node)
+    width = _helper(n.SelectorWidth(select), node)
+    for helper, suffix in ((const, "value"), (select, "select"), (width, "count")):
+        add(helper, f"{name}.{suffix}")
+    lowered = _helper(n.Map(">", (width, 0)), node)
+    lowered.label, lowered.encoding = node.label, node.encoding
+    return lowered
+
+
+_INDICES = n.Indices()
+
+
+def _indices_of(node: n.Node) -> n.Node:
+    """The session's `indices` node if the program has one, else a shared stand-in."""
+    stack = [node]
+    while stack:
+        current = stack.pop()
+        if isinstance(current, n.Indices):
+            return current
+        stack.extend(current.children)
+    return _INDICES
+
+
+def rasp_to_graph(program: Program) -> nx.DiGraph:
+    """The lowered program as a DiGraph: edges run from what is read to what reads it."""
+    order, names = lower(program)
+    graph = nx.DiGraph(output=program.name)
+    for node in order:
+        graph.add_node(names[node.uid], node=node, span=node.span)
+    for node in order:
+        for child in node.children:
+            graph.add_edge(names[child.uid], names[node.uid])
+    return graph

@@ -1,0 +1,263 @@
+"""Graph + value sets -> blocks: which head or MLP computes each s-op.
+
+Chains of elementwise maps whose intermediate results nothing else reads fuse
+into one MLP; a map is compiled as the cheapest exact construction available
+(a linear map, a discretization of one scalar, or a table over its inputs).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from compiler import attention, mlp
+from compiler.basis import MAX_GRID, Info, object_array, sorted_values
+from compiler.blocks import ONE, Head, MLPBlock, Unit, gated
+from compiler.errors import compile_error
+from rasp import nodes as n
+from rasp import ops
+
+
+@dataclass
+class Plan:
+    """Every block, and what became of each s-op."""
+
+    heads: list[Head] = field(default_factory=list)
+    mlps: list[MLPBlock] = field(default_factory=list)
+    fused: dict[str, str] = field(default_factory=dict)  # fused s-op -> the MLP's s-op
+    bos_values: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, list[Info]] = field(default_factory=dict)  # consumer -> helper s-ops
+    copies: dict[str, Info] = field(default_factory=dict)  # numerical s-op -> categorical copy
+
+    def categorical(self, info: Info, consumer: str) -> Info:
+        """The s-op as one-hot directions: itself, or a categorical copy made by an MLP."""
+        if info.categorical:
+            return info
+        if info.name not in self.copies:
+            if info.values is None:
+                raise compile_error(
+                    info.node,
+                    consumer,
+                    f"it needs '{info.name}' as "
+                    "categorical, but its value set is unknown (too many means)",
+                )
+            copy = Info(f"{info.name}.categorical", info.node, "categorical", info.values)
+            points = [(v, v) for v in info.values]
+            self.mlps.append(
+                mlp.discretize(
+                    copy, mlp.read(info), points, {info.name}, "numerical to categorical"
+                )
+            )
+            self.extra.setdefault(consumer, []).append(copy)
+            self.copies[info.name] = copy
+        return self.copies[info.name]
+
+    def tuple_sop(self, parts: list[Info], name: str, consumer: str) -> Info:
+        """A categorical s-op holding the tuple of several s-ops' values (an MLP table)."""
+        if len(parts) == 1:
+            return parts[0]
+        size = int(np.prod([len(p.values) for p in parts]))
+        if size > MAX_GRID:
+            raise compile_error(
+                parts[0].node,
+                consumer,
+                f"a selector over several s-ops "
+                f"needs their {size:,} value combinations (limit {MAX_GRID:,})",
+            )
+        grid_points = list(itertools.product(*(p.values for p in parts)))
+        info = Info(name, parts[0].node, "categorical", grid_points)
+        grid = [[point[i] for point in grid_points] for i in range(len(parts))]
+        self.mlps.append(mlp.table(info, parts, grid, grid_points))
+        self.extra.setdefault(consumer, []).append(info)
+        return info
+
+
+def consumers(order: list[n.Node]) -> dict[int, list[n.Node]]:
+    readers: dict[int, list[n.Node]] = {x.uid: [] for x in order}
+    for node in order:
+        for child in node.children:
+            readers[child.uid].append(node)
+    return readers
+
+
+LINEAR_OPS = {"+", "-", "neg", "pos", "*"}
+
+
+def _fusable(node: n.Node, readers, output: n.Node, infos: dict[int, Info]) -> bool:
+    """A map folded into its only reader, itself a map. A map of a numerical s-op
+    folds only when it is arithmetic, so that tables never span numerical value sets
+    (a comparison of a number is a cheap discretization on its own)."""
+    if not isinstance(node, (n.Map, n.Const)) or node is output or node.encoding:
+        return False
+    users = readers[node.uid]
+    if len(users) != 1 or not isinstance(users[0], n.Map):
+        return False
+    if isinstance(node, n.Map) and node.op not in LINEAR_OPS:
+        return all(infos[c.uid].categorical for c in node.children)
+    return True
+
+
+def _leaves(root: n.Map, readers, output, infos) -> list[n.Node]:
+    found: list[n.Node] = []
+    for child in root.children:
+        if isinstance(child, n.Const) or (
+            _fusable(child, readers, output, infos) and isinstance(child, n.Map)
+        ):
+            found.extend(x for x in _leaves(child, readers, output, infos) if x not in found)
+        elif child not in found:
+            found.append(child)
+    return found
+
+
+def _evaluate_tree(node: n.Node, columns: dict[int, np.ndarray]) -> Any:
+    if node.uid in columns:
+        return columns[node.uid]
+    if isinstance(node, n.Const):
+        return node.value
+    args = [_evaluate_tree(a, columns) if isinstance(a, n.Node) else a for a in node.args]
+    return ops.apply(node.op, args)
+
+
+def _fused_table(root: n.Map, leaves: list[Info], name: str):
+    size = int(np.prod([len(x.values) for x in leaves])) if leaves else 1
+    if size > MAX_GRID:
+        raise compile_error(
+            root,
+            name,
+            f"its inputs combine into {size:,} cases (limit {MAX_GRID:,})",
+            "reduce the vocabulary or max_len",
+        )
+    points = list(itertools.product(*(x.values for x in leaves)))
+    columns = {leaf.node.uid: object_array([p[i] for p in points]) for i, leaf in enumerate(leaves)}
+    try:
+        result = _evaluate_tree(root, columns)
+    except ops.Fault as fault:
+        raise compile_error(
+            root, name, f"the map fails on some input values: {fault.message}"
+        ) from None
+    outputs = np.broadcast_to(np.asarray(result, dtype=object), (len(points),))
+    grid = [[p[i] for p in points] for i in range(len(leaves))]
+    return grid, [o.item() if isinstance(o, np.generic) else o for o in outputs]
+
+
+def map_block(root: n.Map, out: Info, leaves: list[Info]) -> MLPBlock | None:
+    """The cheapest exact MLP for a (fused) map, or None when it needs categorical inputs."""
+    unknown = [x.name for x in leaves if x.values is None]
+    if unknown:
+        raise compile_error(
+            root,
+            out.name,
+            f"the value set of '{unknown[0]}' is unknown "
+            "(too many distinct means) so no exact MLP reads it",
+        )
+    grid, outputs = _fused_table(root, leaves, out.name)
+    reads = {x.name for x in leaves}
+    candidates: list[MLPBlock] = []
+    numeric_reads = [mlp.read(x) for x in leaves]
+    fit = None
+    if all(r is not None for r in numeric_reads):
+        fit = mlp.affine_fit(grid, outputs)
+    if fit is not None:
+        offset, coefficients = fit
+        z = mlp.combine(numeric_reads, coefficients)
+        if not out.categorical:
+            candidates.append(mlp.linear(out, z, float(offset), reads))
+        else:
+            z = {**z, ONE: z.get(ONE, 0.0) + float(offset)}
+            distinct = {v: v for v in outputs}
+            candidates.append(
+                mlp.discretize(out, z, [(v, v) for v in distinct], reads, "affine, then discretize")
+            )
+    if len(leaves) == 1 and not leaves[0].categorical:
+        points = dict(zip(grid[0], outputs))
+        candidates.append(
+            mlp.discretize(
+                out, {d: w for d, w in numeric_reads[0].items()}, list(points.items()), reads
+            )
+        )
+    if all(x.categorical for x in leaves):
+        candidates.append(mlp.table(out, leaves, grid, outputs))
+    if not candidates:
+        return None
+    return min(candidates, key=lambda block: len(block.units))
+
+
+def _map(plan: Plan, root: n.Map, out: Info, leaves: list[Info]) -> MLPBlock:
+    block = map_block(root, out, leaves)
+    if block is None:  # not affine and not one scalar: tabulate over categorical copies
+        block = map_block(root, out, [plan.categorical(x, out.name) for x in leaves])
+    return block
+
+
+def _literals(plan: Plan, sel: n.Selector, infos: dict[int, Info], name: str):
+    def view(node: n.SOp) -> Info:
+        return plan.categorical(infos[node.uid], name)
+
+    try:
+        return attention.literals(sel, view, name)
+    except attention.NotAConjunction:
+        keys, queries = attention.atom_sops(sel)
+        key_info = plan.tuple_sop([view(k) for k in keys], f"{name}.keys", name)
+        query_info = (
+            key_info
+            if keys == queries
+            else plan.tuple_sop([view(q) for q in queries], f"{name}.queries", name)
+        )
+        return [attention.tuple_literal(sel, key_info, query_info, keys, queries)]
+
+
+def constant_block(out: Info) -> MLPBlock:
+    value = out.node.value
+    return MLPBlock(
+        out.name,
+        [Unit(gated({ONE: 1.0}), 0.0, mlp.encode(out, value))],
+        set(),
+        {out.name},
+        "constant",
+    )
+
+
+def build(
+    order: list[n.Node], names: dict[int, str], infos: dict[int, Info], output: n.Node, max_len: int
+) -> Plan:
+    plan = Plan()
+    readers = consumers(order)
+    for node in order:
+        name = names[node.uid]
+        if isinstance(node, n.Const):
+            plan.bos_values[name] = node.value
+            if node is output:
+                plan.mlps.append(constant_block(infos[node.uid]))
+        elif isinstance(node, n.Map):
+            if _fusable(node, readers, output, infos):
+                plan.fused[name] = _fusion_root(node, readers, output, names, infos)
+                continue
+            leaves = [infos[x.uid] for x in _leaves(node, readers, output, infos)]
+            plan.mlps.append(_map(plan, node, infos[node.uid], leaves))
+        elif isinstance(node, n.Aggregate):
+            out = infos[node.uid]
+            lits = _literals(plan, node.selector, infos, name)
+            plan.heads.append(
+                attention.aggregate_head(
+                    out, infos[node.sop.uid], lits, node.default, plan.bos_values
+                )
+            )
+            plan.bos_values[name] = node.default
+        elif isinstance(node, n.SelectorWidth):
+            lits = _literals(plan, node.selector, infos, name)
+            head, block = attention.selector_width(infos[node.uid], lits, max_len, plan.bos_values)
+            plan.heads.append(head)
+            plan.mlps.append(block)
+    return plan
+
+
+def _fusion_root(node: n.Node, readers, output, names, infos) -> str:
+    while _fusable(node, readers, output, infos):
+        node = readers[node.uid][0]
+    return names[node.uid]
+
+
+__all__ = ["Plan", "build", "sorted_values"]

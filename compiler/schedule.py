@@ -1,0 +1,70 @@
+"""Blocks -> layers: each block as early as what it reads allows.
+
+Sublayer 0 is the embedding; layer l's attention is sublayer 2l+1 and its MLP
+2l+2. A head goes in the first attention sublayer after everything it reads is
+written, an MLP in the first MLP sublayer after; a selector width's decoding MLP
+sits right after its head. So the layer count is the longest path of
+attention/MLP steps, and blocks that can share a layer do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compiler.blocks import Head, MLPBlock
+from compiler.plan import Plan
+
+
+@dataclass
+class Schedule:
+    n_layers: int
+    heads: list[list[Head]]  # per layer
+    mlps: list[list[MLPBlock]]  # per layer
+    written_at: dict[str, int]  # s-op -> sublayer that writes it
+
+
+def schedule(plan: Plan, embedded: set[str]) -> Schedule:
+    written_at = {name: 0 for name in embedded}
+    placed_heads: list[tuple[int, Head]] = []
+    placed_mlps: list[tuple[int, MLPBlock]] = []
+    pending_heads = list(plan.heads)
+    pending_mlps = list(plan.mlps)
+    while pending_heads or pending_mlps:
+        progress = False
+        for head in list(pending_heads):
+            if head.reads <= written_at.keys():
+                slot = _next(max((written_at[r] for r in head.reads), default=0), odd=True)
+                placed_heads.append((slot, head))
+                for name in head.writes:
+                    written_at[name] = slot
+                pending_heads.remove(head)
+                progress = True
+        for block in list(pending_mlps):
+            if block.reads <= written_at.keys():
+                slot = _next(max((written_at[r] for r in block.reads), default=0), odd=False)
+                placed_mlps.append((slot, block))
+                for name in block.writes:
+                    written_at[name] = slot
+                pending_mlps.remove(block)
+                progress = True
+        if not progress:
+            missing = sorted(
+                {r for b in pending_heads + pending_mlps for r in b.reads} - written_at.keys()
+            )
+            raise RuntimeError(f"compiler bug: nothing writes {missing}")
+    last = max([slot for slot, _ in placed_heads + placed_mlps], default=0)
+    n_layers = (last + 1) // 2
+    heads: list[list[Head]] = [[] for _ in range(n_layers)]
+    mlps: list[list[MLPBlock]] = [[] for _ in range(n_layers)]
+    for slot, head in placed_heads:
+        heads[(slot - 1) // 2].append(head)
+    for slot, block in placed_mlps:
+        mlps[(slot - 2) // 2].append(block)
+    return Schedule(n_layers, heads, mlps, written_at)
+
+
+def _next(after: int, odd: bool) -> int:
+    slot = after + 1
+    if (slot % 2 == 1) != odd:
+        slot += 1
+    return slot

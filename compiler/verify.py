@@ -1,0 +1,82 @@
+"""Exactness check: the compiled model against the interpreter, on every input up
+to max_len when there are at most `exhaustive_limit`, else on random ones."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from compiler.basis import enumerate_inputs
+from compiler.compiled import CompiledModel
+from rasp import Program
+
+EXHAUSTIVE_LIMIT = 200_000
+BATCH = 4096
+
+
+@dataclass
+class VerifyResult:
+    checked: int
+    exact: int
+    exhaustive: bool
+    mismatches: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def fraction(self) -> float:
+        return self.exact / self.checked if self.checked else 1.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "checked": self.checked,
+            "exact": self.exact,
+            "fraction": self.fraction,
+            "exhaustive": self.exhaustive,
+            "mismatches": self.mismatches,
+        }
+
+
+def same_output(compiled: list[Any], expected: list[Any], tolerance: float = 1e-4) -> bool:
+    """Categorical values exactly; numbers (numerical s-ops) within the tolerance."""
+    if len(compiled) != len(expected):
+        return False
+    for got, want in zip(compiled, expected):
+        if isinstance(got, float) and not isinstance(want, (str, bool)):
+            if not math.isclose(got, float(want), abs_tol=tolerance):
+                return False
+        elif got != want or type(got) is not type(want):
+            return False
+    return True
+
+
+def random_inputs(vocab: list[Any], max_len: int, count: int, seed: int) -> list[list[Any]]:
+    rng = np.random.default_rng(seed)
+    lengths = rng.integers(1, max_len + 1, size=count)
+    return [[vocab[i] for i in rng.integers(0, len(vocab), size=int(k))] for k in lengths]
+
+
+def verify(
+    program: Program,
+    compiled: CompiledModel,
+    samples: int = 10_000,
+    seed: int = 0,
+    exhaustive_limit: int = EXHAUSTIVE_LIMIT,
+) -> VerifyResult:
+    inputs = enumerate_inputs(compiled.vocab, compiled.max_len, exhaustive_limit)
+    exhaustive = inputs is not None
+    if inputs is None:
+        inputs = random_inputs(compiled.vocab, compiled.max_len, samples, seed)
+    result = VerifyResult(0, 0, exhaustive)
+    for start in range(0, len(inputs), BATCH):
+        chunk = inputs[start : start + BATCH]
+        expected = program.evaluate(chunk).output
+        got = compiled.run_batch(chunk)
+        for x, g, e in zip(chunk, got, expected):
+            result.checked += 1
+            if same_output(g, e):
+                result.exact += 1
+            elif len(result.mismatches) < 5:
+                result.mismatches.append({"input": x, "compiled": g, "interpreter": e})
+    return result
