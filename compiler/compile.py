@@ -86,6 +86,9 @@ def _check_vocab(vocab) -> list[Any]:
         tokens = sorted(tokens, key=basis.sort_key)
     if not tokens:
         raise CompileError("the vocabulary is empty")
+    strings = [isinstance(t, str) for t in tokens]
+    if any(strings) and not all(strings):
+        raise CompileError(f"the vocabulary mixes strings and numbers: {tokens}")
     if len({(type(t), t) for t in tokens}) != len(tokens):
         raise CompileError(f"the vocabulary repeats a token: {tokens}")
     return tokens
