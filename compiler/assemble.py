@@ -23,7 +23,11 @@ from rasp.evaluate import _convert_token
 
 
 def residual_dirs(
-    order: list[n.Node], infos: dict[int, Info], plan: Plan, output: n.Node, scratch: dict[str, str]
+    order: list[n.Node],
+    infos: dict[int, Info],
+    plan: Plan,
+    output: n.Node,
+    scratch: dict[str, list[str]],
 ) -> list[Dir]:
     dirs: list[Dir] = [ONE, BOS]
     output_dirs: list[Dir] = []
@@ -35,8 +39,7 @@ def residual_dirs(
             continue
         for helper in plan.extra.get(info.name, []):
             dirs.extend(cat_dir(helper.name, v) for v in helper.values)
-        if info.name in scratch:
-            dirs.append(num_dir(scratch[info.name]))
+        dirs.extend(num_dir(s) for s in scratch.get(info.name, []))
         own = (
             [cat_dir(info.name, v) for v in info.values]
             if info.categorical

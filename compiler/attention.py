@@ -22,6 +22,7 @@ are at least 1/((n+1)(n+2)) apart, far above float32 error at n = 64 and beyond)
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
@@ -30,6 +31,7 @@ from typing import Any
 from compiler.basis import Info
 from compiler.blocks import BOS, ONE, Dir, Head, MLPBlock, cat_dir, num_dir
 from compiler.mlp import discretize
+from compiler.selectors import Term, atom_pairs, dnf
 from rasp import nodes as n
 from rasp.ops import PY_BINARY
 
@@ -55,7 +57,7 @@ def literals(sel: n.Selector, view: Callable[[n.SOp], Info], name: str) -> list[
     """The selector as a conjunction of literals. A formula over one key s-op and
     one query s-op folds into a single table; `view` gives the categorical Info a
     selector reads for an s-op."""
-    pairs = _atom_pairs(sel)
+    pairs = atom_pairs(sel)
     if len(pairs) == 1:
         ((keys, queries),) = pairs
         return [_formula_table(sel, view(keys), view(queries), {keys.uid: 0}, {queries.uid: 0})]
@@ -95,22 +97,80 @@ def _formula_table(
     return Literal(keys, queries, holds)
 
 
-def _atom_pairs(sel: n.Selector) -> set[tuple[n.SOp, n.SOp]]:
-    if isinstance(sel, n.Select):
-        return {(sel.keys, sel.queries)}
-    return set().union(*(_atom_pairs(a) for a in sel.args))
-
-
 def atom_sops(sel: n.Selector) -> tuple[list[n.SOp], list[n.SOp]]:
     """The distinct non-constant key and query s-ops a selector reads, in order."""
     keys: list[n.SOp] = []
     queries: list[n.SOp] = []
-    for k, q in sorted(_atom_pairs(sel), key=lambda pair: (pair[0].uid, pair[1].uid)):
+    for k, q in sorted(atom_pairs(sel), key=lambda pair: (pair[0].uid, pair[1].uid)):
         if not isinstance(k, n.Const) and k not in keys:
             keys.append(k)
         if not isinstance(q, n.Const) and q not in queries:
             queries.append(q)
     return keys, queries
+
+
+def term_literals(term: Term, view: Callable[[n.SOp], Info]) -> list[Literal] | None:
+    """A conjunction's literals, or None when it provably selects nothing: the literals
+    over one key/query pair are combined and checked for a satisfiable entry."""
+    by_pair: dict[tuple[int, int], list[tuple[n.Select, bool]]] = {}
+    for select, negated in term:
+        by_pair.setdefault((select.keys.uid, select.queries.uid), []).append((select, negated))
+    result = []
+    for group in by_pair.values():
+        keys, queries = view(group[0][0].keys), view(group[0][0].queries)
+        holds = {}
+        for q in queries.values:
+            for k in keys.values:
+                holds[(q, k)] = all(bool(PY_BINARY[s.op](k, q)) != negated for s, negated in group)
+        if not any(holds.values()):
+            return None
+        result.append(Literal(keys, queries, holds))
+    return result
+
+
+def width_sum_heads(
+    out: Info,
+    sel: n.Selector,
+    view,
+    max_len: int,
+    bos_values: dict[str, Any],
+    max_terms: int = 4,
+) -> tuple[list[Head], list[MLPBlock]] | None:
+    """selector_width of a disjunction as a signed sum of conjunctions' widths
+    (inclusion-exclusion), each a head of its own, decoded into one numerical
+    direction. None when there are too many terms."""
+    terms = list(dict.fromkeys(dnf(sel)))
+    if len(terms) > max_terms:
+        return None
+    heads, mlps = [], []
+    for size in range(1, len(terms) + 1):
+        for subset in itertools.combinations(terms, size):
+            merged = tuple(dict.fromkeys(lit for term in subset for lit in term))
+            lits = term_literals(merged, view)
+            if lits is None:
+                continue
+            sign = 1 if size % 2 else -1
+            scratch = f"{out.name}.bos_share{len(heads)}"
+            head = Head(
+                out.name,
+                writes={scratch},
+                construction=f"selector width term {'+' if sign > 0 else '-'}",
+            )
+            scores(head, lits, len(lits) * A, bos_values)
+            head.add_ov(BOS, num_dir(scratch), 1.0)
+            head.qk = {key: w for key, w in head.qk.items() if w != 0}
+            heads.append(head)
+            points = [(Fraction(1, w + 1), sign * w) for w in range(max_len + 1)]
+            mlps.append(
+                discretize(
+                    out,
+                    {num_dir(scratch): 1.0},
+                    points,
+                    {scratch},
+                    "selector width: decode and add a term",
+                )
+            )
+    return heads, mlps
 
 
 class NotAConjunction(Exception):

@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from compiler.errors import CompileError, compile_error
+from compiler.selectors import is_conjunction
 from rasp import nodes as n
 from rasp import ops
 from rasp.evaluate import _convert_token, evaluate_batch
@@ -189,6 +190,9 @@ def _infer_one(node, name, vocab, max_len, infos, widest, exhaustive) -> Info:
     if isinstance(node, n.Const):
         return Info(name, node, "categorical", [node.value])
     if isinstance(node, n.SelectorWidth):
+        if marked is None and not is_conjunction(node.selector):
+            note = "an `or` of selects: a signed sum of conjunctions' widths"
+            return Info(name, node, "numerical", list(range(max_len + 1)), note)
         return Info(name, node, marked or "categorical", list(range(max_len + 1)))
     if isinstance(node, n.Map):
         return _infer_map(node, name, infos, marked)
@@ -250,21 +254,6 @@ def _infer_aggregate(node, name, infos, widest, marked, max_len, exhaustive) -> 
         values = means(source.values, max_len, node.default)
     note = "mean of several keys" if width > 1 else f"selects at most one key on {checked}"
     return Info(name, node, "numerical", values, note)
-
-
-def check_selector_inputs(order, names, infos) -> None:
-    """Selectors compare categorical values: a numerical key or query is refused."""
-    for node in order:
-        if isinstance(node, n.Select):
-            for side in (node.keys, node.queries):
-                info = infos[side.uid]
-                if not info.categorical:
-                    raise compile_error(
-                        node,
-                        names[node.uid],
-                        f"select reads the numerical s-op '{info.name}'",
-                        f"mark it categorical({info.name}) or compare a categorical s-op",
-                    )
 
 
 __all__ = ["CompileError", "Info", "infer", "sample_inputs", "selector_widths", "sort_key"]

@@ -42,13 +42,11 @@ def compile_program(
     if causal:
         _check_causal(order, names, inputs)
     infos = basis.infer(order, names, vocab, max_len, widest, exhaustive)
-    basis.check_selector_inputs(order, names, infos)
     blocks = plan.build(order, names, infos, output, max_len)
-    scratch = {
-        m.node: next(iter(m.reads))
-        for m in blocks.mlps
-        if m.construction.startswith("selector width")
-    }
+    scratch: dict[str, list[str]] = {}
+    for block in blocks.mlps:
+        if block.construction.startswith("selector width"):
+            scratch.setdefault(block.node, []).extend(sorted(block.reads))
     dirs = residual_dirs(order, infos, blocks, output, scratch)
     embedded = {infos[x.uid].name for x in order if isinstance(x, (n.Tokens, n.Indices))}
     sched = schedule(
@@ -62,7 +60,7 @@ def compile_program(
         "vocab": vocab,
         "max_len": max_len,
         "output_encoding": out.encoding,
-        "output_values": out.values if out.categorical else [],
+        "output_values": _decodable(out),
     }
     model, layout = assemble(vocab, max_len, causal, dirs, sched, tokens, indices, out, {})
     for info in infos.values():
@@ -78,6 +76,16 @@ def compile_program(
     return CompiledModel(
         model, layout, program.name, vocab, max_len, out.encoding, layout_meta["output_values"]
     )
+
+
+def _decodable(out: basis.Info) -> list[Any]:
+    """The values a decoder picks from: a categorical output's, or a numerical output's
+    when they are all ints (the model's number is snapped to the nearest)."""
+    if out.categorical:
+        return list(out.values)
+    if out.values is not None and all(type(v) is int for v in out.values):
+        return list(out.values)
+    return []
 
 
 def _check_vocab(vocab) -> list[Any]:

@@ -79,9 +79,17 @@ class CompiledModel:
 
     def _decode(self, logits: torch.Tensor) -> list[list[Any]]:
         if self.output_encoding == "numerical":
-            return logits[..., 0].double().tolist()
+            return [[self._nearest(x) for x in row] for row in logits[..., 0].double().tolist()]
         best = logits.argmax(dim=-1).tolist()
         return [[self.output_values[j] for j in row] for row in best]
+
+    def _nearest(self, x: float) -> Any:
+        """A numerical output snapped to the closest value the s-op can take (when the
+        value set is known), so that ints come back as ints."""
+        if not self.output_values:
+            return x
+        best = min(self.output_values, key=lambda v: abs(float(v) - x))
+        return best if abs(float(best) - x) < 1e-3 else x
 
     def save(self, path: str | os.PathLike) -> None:
         """Weights (safetensors) and config with the layout (JSON beside), written atomically."""

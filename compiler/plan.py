@@ -17,6 +17,7 @@ from compiler import attention, mlp
 from compiler.basis import MAX_GRID, Info, object_array, sorted_values
 from compiler.blocks import ONE, Head, MLPBlock, Unit, gated
 from compiler.errors import compile_error
+from compiler.selectors import is_conjunction
 from rasp import nodes as n
 from rasp import ops
 
@@ -192,9 +193,13 @@ def _map(plan: Plan, root: n.Map, out: Info, leaves: list[Info]) -> MLPBlock:
     return block
 
 
+def _viewer(plan: Plan, infos: dict[int, Info], consumer: str):
+    """How a selector of `consumer` sees an s-op: as one-hot directions."""
+    return lambda node: plan.categorical(infos[node.uid], consumer)
+
+
 def _literals(plan: Plan, sel: n.Selector, infos: dict[int, Info], name: str):
-    def view(node: n.SOp) -> Info:
-        return plan.categorical(infos[node.uid], name)
+    view = _viewer(plan, infos, name)
 
     try:
         return attention.literals(sel, view, name)
@@ -247,6 +252,15 @@ def build(
             )
             plan.bos_values[name] = node.default
         elif isinstance(node, n.SelectorWidth):
+            out = infos[node.uid]
+            if not out.categorical and not is_conjunction(node.selector):
+                summed = attention.width_sum_heads(
+                    out, node.selector, _viewer(plan, infos, name), max_len, plan.bos_values
+                )
+                if summed is not None:
+                    plan.heads.extend(summed[0])
+                    plan.mlps.extend(summed[1])
+                    continue
             lits = _literals(plan, node.selector, infos, name)
             head, block = attention.selector_width(infos[node.uid], lits, max_len, plan.bos_values)
             plan.heads.append(head)
