@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo test lint bench clean test-tl
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -36,3 +36,11 @@ bench: install
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis
+
+# TransformerLens export check in its own environment (the `tl` extra pulls in
+# transformers and friends, too heavy for the default suite).
+VENV_TL := .venv-tl
+test-tl:
+	test -x $(VENV_TL)/bin/python || $(PYTHON) -m venv $(VENV_TL)
+	$(VENV_TL)/bin/python -m pip install -q -c constraints.txt -e '.[dev,tl]'
+	$(VENV_TL)/bin/python -m pytest -q tests/model/test_export_tl.py tests/compiler/test_export_tl.py
