@@ -13,17 +13,21 @@ import argparse
 import json
 import re
 import sys
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from rasp import ast, repl
+from rasp import Program, ast, repl
 from rasp import nodes as n
 from rasp.display import expression_name, format_plain, format_result
 from rasp.errors import RaspError
 from rasp.evaluate import check_input
 from rasp.parser import parse
 from rasp.session import Session
+
+if TYPE_CHECKING:
+    from compiler import CompiledModel
 
 _INT = re.compile(r"[+-]?\d+")
 
@@ -64,11 +68,39 @@ examples:
   rasp run my.rasp --input '[3, 1, 2]' --expr 'sort(tokens_int, tokens_int)'"""
 )
 
+COMPILE_EPILOG = """\
+the table: one row per head and per RASP node an MLP computes. `mlp (W)` gives the
+layer's MLP width; a node's width is its head dimension or its MLP hidden units.
+Residual dimensions are labelled `sop:value` (categorical) or `sop` (numerical).
+Names like map_3 are s-ops the program never named.
+
+exit status: 0 on success; 1 when the program cannot be compiled (the error names
+the s-op and its source line) or an input is rejected; 2 for a bad command line.
+
+examples:
+  rasp compile sort.rasp --name sorted --vocab 1,2,3 --max-len 5
+  rasp compile reverse.rasp --name reversed --vocab a,b,c --max-len 8 -o rev.safetensors
+  rasp compile hist.rasp --name hist --vocab a,b --max-len 6 --plot figs --example aab
+  rasp compile sort.rasp --name sorted --vocab 1,2,3 --max-len 5 --json"""
+
+VERIFY_EPILOG = """\
+output: checked (inputs compared), exact (inputs whose whole output matched),
+fraction (exact / checked), and up to 5 mismatching inputs with both outputs.
+
+exit status: 0 when the fraction is 1.0 (every checked input matched); 1 when any
+input mismatched, or the program cannot be compiled; 2 for a bad command line.
+
+examples:
+  rasp verify reverse.rasp --name reversed --vocab a,b,c --max-len 6
+  rasp verify sort.rasp --name sorted --vocab 1,2,3,4 --max-len 10 --samples 2000 --json"""
+
 MAIN_EPILOG = """\
 examples:
   rasp                                   start the interactive REPL
   rasp run reverse.rasp --input abc      run a program on one input
   rasp run hist.rasp --input 1,2,2 --json
+  rasp compile sort.rasp --name sorted --vocab 1,2,3 --max-len 5 -o sort.safetensors
+  rasp verify sort.rasp --name sorted --vocab 1,2,3 --max-len 5
   rasp COMMAND --help                    everything about one command"""
 
 
@@ -77,6 +109,31 @@ def read_items(items: list[str]) -> list[Any]:
     if all(_INT.fullmatch(item) for item in items):
         return [int(item) for item in items]
     return items
+
+
+def parse_vocab(text: str) -> list[Any]:
+    """--vocab: comma-separated tokens, all ints when every item reads as an int."""
+    items = [item.strip() for item in text.split(",")]
+    if "" in items:
+        raise RaspError(
+            f"--vocab {text!r} has an empty item", hint="e.g. --vocab a,b,c or --vocab 0,1,2"
+        )
+    return read_items(items)
+
+
+def parse_example(text: str, vocab: list[Any]) -> list[Any]:
+    """--example in any --input format, each token matched to the vocabulary token it
+    spells, so `312` and `3,1,2` both mean [3, 1, 2] over the vocabulary 1,2,3."""
+    spelled = {str(token): token for token in vocab}
+    tokens = []
+    for token in parse_input(text):
+        if str(token) not in spelled:
+            raise RaspError(
+                f"--example token {token!r} is not in the vocabulary {vocab}",
+                hint="give tokens from --vocab, e.g. --example " + ",".join(spelled),
+            )
+        tokens.append(spelled[str(token)])
+    return tokens
 
 
 def parse_input(text: str) -> str | list[Any]:
@@ -195,7 +252,187 @@ def add_run_command(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=run_command)
 
 
-COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [add_run_command]
+def positive_int(text: str) -> int:
+    """An argparse type: an int of at least 1."""
+    if not _INT.fullmatch(text.strip()) or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer, got {text!r}")
+    return int(text)
+
+
+def add_program_arguments(parser: argparse.ArgumentParser) -> None:
+    """The arguments that say what to compile: shared by `compile` and `verify`."""
+    parser.add_argument("file", metavar="FILE", help="a .rasp file (load as in `rasp run`)")
+    parser.add_argument(
+        "-n", "--name", metavar="S", required=True, help="the s-op FILE defines to compile"
+    )
+    parser.add_argument(
+        "--vocab",
+        metavar="V",
+        required=True,
+        help="comma-separated input tokens: a,b,c (strings) or 0,1,2 (ints when every "
+        "item reads as an int)",
+    )
+    parser.add_argument(
+        "--max-len",
+        metavar="N",
+        required=True,
+        type=positive_int,
+        help="the longest input the model must be exact on",
+    )
+    parser.add_argument(
+        "--causal",
+        action="store_true",
+        help="compile with a causal mask (refused if an output depends on later positions)",
+    )
+
+
+def compiled_program(args: argparse.Namespace) -> tuple[Program, CompiledModel, float]:
+    """Run FILE, compile the named s-op: (program, compiled model, seconds compiling)."""
+    from compiler import compile_program
+
+    vocab = parse_vocab(args.vocab)
+    path = Path(args.file)
+    session = Session()
+    session.exec(_read(path), str(path))
+    program = session.program(args.name)
+    start = time.perf_counter()
+    model = compile_program(program, vocab, args.max_len, causal=args.causal)
+    return program, model, time.perf_counter() - start
+
+
+def _checked_output(text: str) -> Path:
+    path = Path(text)
+    if path.suffix == ".json":
+        raise RaspError(
+            f"-o {text}: give the weights path, e.g. {path.with_suffix('.safetensors')}; "
+            "the config is written beside it as .json"
+        )
+    return path
+
+
+def compile_command(args: argparse.Namespace) -> int:
+    from compiler.report import compile_summary, format_compile
+
+    output = None if args.output is None else _checked_output(args.output)
+    if args.example is not None and args.plot is None:
+        raise RaspError("--example is the input the figures show", hint="add --plot DIR")
+    _, cm, seconds = compiled_program(args)
+    example = None if args.example is None else parse_example(args.example, cm.vocab)
+    written: list[Path] = []
+    try:
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            cm.save(output)
+            written += [output, output.with_suffix(".json")]
+        if args.plot is not None:
+            from compiler.plots import example_tokens, write_plots
+
+            tokens = example if example is not None else example_tokens(cm.vocab, cm.max_len)
+            written += write_plots(cm, tokens, Path(args.plot))
+    except OSError as err:
+        raise RaspError(f"cannot write {err.filename}: {err.strerror}") from None
+    if args.json:
+        summary = compile_summary(cm)
+        summary["output"] = None if output is None else str(output)
+        summary["files"] = [str(p) for p in written]
+        summary["compile_seconds"] = round(seconds, 4)
+        print(json.dumps(summary, default=format_plain))
+    else:
+        print(format_compile(cm, args.file, seconds))
+        if written:
+            print()
+        for path in written:
+            print(f"wrote {path}")
+    return 0
+
+
+def add_compile_command(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "compile",
+        help="compile an s-op to exact transformer weights and show its layers",
+        description="Run the RASP statements in FILE and compile the s-op S to a\n"
+        "transformer that is exact on every input over --vocab up to --max-len tokens.\n"
+        "Prints, per layer, each head and MLP with the RASP node it implements, then\n"
+        "the residual width (d_model), the layer count and the parameter count.",
+        epilog=COMPILE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_program_arguments(parser)
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="save the model: weights to OUT (e.g. sort.safetensors), config and layout "
+        "beside it (sort.json); load it with CompiledModel.load(OUT)",
+    )
+    parser.add_argument(
+        "--plot",
+        metavar="DIR",
+        help="write PNG figures to DIR: residual.png (the labelled residual stream) and "
+        "attn_L<layer>_H<head>.png (each head's attention on the example input)",
+    )
+    parser.add_argument(
+        "--example",
+        metavar="I",
+        help="the input to plot, in any `rasp run --input` format (default: max_len "
+        "tokens cycling through the vocabulary)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON object {"layers", "d_model", "params", "blocks", "output", ...}',
+    )
+    parser.set_defaults(handler=compile_command)
+
+
+def verify_command(args: argparse.Namespace) -> int:
+    from compiler.report import format_verify
+    from compiler.verify import verify
+
+    program, cm, _ = compiled_program(args)
+    result = verify(program, cm, samples=args.samples, seed=args.seed)
+    if args.json:
+        print(json.dumps(result.to_dict(), default=format_plain))
+    else:
+        print(format_verify(result, cm.program))
+    return 0 if result.fraction == 1.0 else 1
+
+
+def add_verify_command(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "verify",
+        help="check that the compiled model equals the interpreter",
+        description="Compile the s-op S in FILE (as `rasp compile` does) and compare the\n"
+        "model's decoded output with the interpreter's: on every input up to --max-len\n"
+        "when there are at most 200,000, else on --samples random ones. Categorical\n"
+        "outputs must match exactly, numerical ones within 1e-4.",
+        epilog=VERIFY_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_program_arguments(parser)
+    parser.add_argument(
+        "--samples",
+        metavar="N",
+        type=positive_int,
+        default=10_000,
+        help="random inputs to check when the domain is too large to enumerate (default 10000)",
+    )
+    parser.add_argument(
+        "--seed", metavar="S", type=int, default=0, help="seed of the random inputs (default 0)"
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON object {"checked", "exact", "fraction", "exhaustive", "mismatches"}',
+    )
+    parser.set_defaults(handler=verify_command)
+
+
+COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
+    add_run_command,
+    add_compile_command,
+    add_verify_command,
+]
 
 
 def build_parser() -> argparse.ArgumentParser:
