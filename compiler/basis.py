@@ -13,6 +13,7 @@ numbers whose selector picks several keys on some input (a mean).
 from __future__ import annotations
 
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
@@ -111,27 +112,40 @@ def _grid(operand_values: list[list[Any]]) -> list[np.ndarray]:
     return [object_array(list(c)) for c in columns]
 
 
-def image(node: n.Map, child_values: list[list[Any]]) -> tuple[list[np.ndarray], np.ndarray]:
-    """The map applied to every combination of its inputs' values: (grid, outputs).
-    Combinations that fail (e.g. division by zero) are dropped from the grid."""
-    grid = _grid(child_values)
-    it = iter(grid)
-    operands = [next(it) if isinstance(a, n.Node) else a for a in node.args]
+def tabulate(
+    fn: Callable[[list[np.ndarray]], Any], value_lists: list[list[Any]]
+) -> tuple[list[list[Any]], list[Any]]:
+    """fn applied to every combination of the values: (grid columns, outputs).
+    Combinations on which fn fails (a division by zero the value sets allow but no
+    input reaches) are dropped."""
+    columns = _grid(value_lists)
+    size = len(columns[0]) if columns else 1
     try:
-        out = ops.apply(node.op, operands)
-        return grid, np.asarray(out, dtype=object) if out.dtype == object else out.astype(object)
+        out = np.broadcast_to(np.asarray(fn(columns), dtype=object), (size,))
+        keep = list(range(size))
+        outputs = list(out)
     except ops.Fault:
-        pass
-    keep, outputs = [], []
-    for i in range(len(grid[0]) if grid else 1):
-        point = iter([g[i : i + 1] for g in grid])
-        args = [next(point) if isinstance(a, n.Node) else a for a in node.args]
-        try:
-            outputs.append(ops.apply(node.op, args).astype(object)[0])
-            keep.append(i)
-        except ops.Fault:
-            continue
-    return [g[keep] for g in grid], object_array(outputs)
+        keep, outputs = [], []
+        for i in range(size):
+            try:
+                outputs.append(
+                    np.asarray(fn([c[i : i + 1] for c in columns]), dtype=object).reshape(-1)[0]
+                )
+                keep.append(i)
+            except ops.Fault:
+                continue
+    grid = [[c[i] for i in keep] for c in columns]
+    return grid, [_atom(o) for o in outputs]
+
+
+def image(node: n.Map, child_values: list[list[Any]]) -> list[Any]:
+    """The map's outputs on every combination of its inputs' values."""
+
+    def apply(columns: list[np.ndarray]) -> Any:
+        it = iter(columns)
+        return ops.apply(node.op, [next(it) if isinstance(a, n.Node) else a for a in node.args])
+
+    return tabulate(apply, child_values)[1]
 
 
 def _atom(value: Any) -> Any:
@@ -216,8 +230,7 @@ def _infer_map(node: n.Map, name: str, infos: dict[int, Info], marked: str | Non
             f"its inputs combine into {size:,} cases (limit {MAX_GRID:,})",
             "reduce the vocabulary or max_len, or split the map",
         )
-    _, outputs = image(node, [c.values for c in children])
-    values = sorted_values(_atom(v) for v in outputs)
+    values = sorted_values(image(node, [c.values for c in children]))
     reads_numerical = any(not c.categorical for c in children)
     encoding = marked or (
         "numerical"

@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 
 from compiler import attention, mlp
-from compiler.basis import MAX_GRID, Info, object_array, sorted_values
+from compiler.basis import MAX_GRID, Info, sorted_values, tabulate
 from compiler.blocks import ONE, Head, MLPBlock, Unit, gated
 from compiler.errors import compile_error
 from compiler.selectors import is_conjunction
@@ -131,17 +131,14 @@ def _fused_table(root: n.Map, leaves: list[Info], name: str):
             f"its inputs combine into {size:,} cases (limit {MAX_GRID:,})",
             "reduce the vocabulary or max_len",
         )
-    points = list(itertools.product(*(x.values for x in leaves)))
-    columns = {leaf.node.uid: object_array([p[i] for p in points]) for i, leaf in enumerate(leaves)}
-    try:
-        result = _evaluate_tree(root, columns)
-    except ops.Fault as fault:
-        raise compile_error(
-            root, name, f"the map fails on some input values: {fault.message}"
-        ) from None
-    outputs = np.broadcast_to(np.asarray(result, dtype=object), (len(points),))
-    grid = [[p[i] for p in points] for i in range(len(leaves))]
-    return grid, [o.item() if isinstance(o, np.generic) else o for o in outputs]
+
+    def apply(columns: list[np.ndarray]) -> Any:
+        return _evaluate_tree(root, {leaf.node.uid: c for leaf, c in zip(leaves, columns)})
+
+    grid, outputs = tabulate(apply, [x.values for x in leaves])
+    if not outputs:
+        raise compile_error(root, name, "the map fails on every combination of its inputs")
+    return grid, outputs
 
 
 def map_block(root: n.Map, out: Info, leaves: list[Info]) -> MLPBlock | None:
