@@ -1,1 +1,29 @@
-"""tasks: see DESIGN.md."""
+"""tasks: the toy algorithmic problems of the field, each with its token format,
+seeded generator, reference solution, Hypothesis strategy, RASP hypotheses and a
+default training recipe (see DESIGN.md, "Tasks", and `tasks.task` for the format
+conventions: BOS, None targets, causal tasks).
+
+    import tasks
+    task = tasks.get("sort5")
+    inputs, targets = task.sample(np.random.default_rng(0), 100)
+    task.hypotheses["rank"].program().evaluate(inputs).output
+"""
+
+from tasks.choosers import Chooser
+from tasks.hypothesis import Hypothesis
+from tasks.recipe import Recipe
+from tasks.registry import UnknownTaskError, all_tasks, get, names, task_table
+from tasks.task import IGNORE_INDEX, Task
+
+__all__ = [
+    "IGNORE_INDEX",
+    "Chooser",
+    "Hypothesis",
+    "Recipe",
+    "Task",
+    "UnknownTaskError",
+    "all_tasks",
+    "get",
+    "names",
+    "task_table",
+]
