@@ -179,19 +179,19 @@ def infer(
     vocab: list[Any],
     max_len: int,
     widest: dict[int, int],
-    exhaustive: bool,
+    checked: str,
 ) -> dict[int, Info]:
     """Encoding and value set of every s-op, in dependency order."""
     infos: dict[int, Info] = {}
     for node in order:
         if isinstance(node, n.SOp):
             infos[node.uid] = _infer_one(
-                node, names[node.uid], vocab, max_len, infos, widest, exhaustive
+                node, names[node.uid], vocab, max_len, infos, widest, checked
             )
     return infos
 
 
-def _infer_one(node, name, vocab, max_len, infos, widest, exhaustive) -> Info:
+def _infer_one(node, name, vocab, max_len, infos, widest, checked: str) -> Info:
     marked = node.encoding
     if isinstance(node, n.Tokens):
         try:
@@ -211,8 +211,70 @@ def _infer_one(node, name, vocab, max_len, infos, widest, exhaustive) -> Info:
     if isinstance(node, n.Map):
         return _infer_map(node, name, infos, marked)
     if isinstance(node, n.Aggregate):
-        return _infer_aggregate(node, name, infos, widest, marked, max_len, exhaustive)
+        return _infer_aggregate(node, name, infos, widest, marked, max_len, checked)
     raise compile_error(node, name, f"no compiled form for {node.describe()}")
+
+
+def linear_form(root: n.Node, leaves: set[int]) -> tuple[dict[int, Fraction], Fraction] | None:
+    """root as offset + sum(coefficient * leaf) when it is built from the leaves with
+    + - and multiplication by constants only, else None."""
+    if root.uid in leaves:
+        return {root.uid: Fraction(1)}, Fraction(0)
+    if isinstance(root, n.Const):
+        return ({}, Fraction(root.value)) if _is_plain_number(root.value) else None
+    if not isinstance(root, n.Map) or root.op not in ("+", "-", "*", "neg", "pos"):
+        return None
+    parts = []
+    for arg in root.args:
+        if isinstance(arg, n.Node):
+            form = linear_form(arg, leaves)
+        else:
+            form = ({}, Fraction(arg)) if _is_plain_number(arg) else None
+        if form is None:
+            return None
+        parts.append(form)
+    if root.op in ("neg", "pos"):
+        sign = -1 if root.op == "neg" else 1
+        return {k: sign * c for k, c in parts[0][0].items()}, sign * parts[0][1]
+    (a, a0), (b, b0) = parts
+    if root.op == "*":
+        if a and b:
+            return None
+        scale, (terms, offset) = (b0, parts[0]) if a else (a0, parts[1])
+        return {k: scale * c for k, c in terms.items()}, scale * offset
+    sign = 1 if root.op == "+" else -1
+    merged = dict(a)
+    for k, c in b.items():
+        merged[k] = merged.get(k, 0) + sign * c
+    return merged, a0 + sign * b0
+
+
+def sumset(terms: list[tuple[Fraction, list[Any]]], offset: Fraction) -> list[Any] | None:
+    """Every value of offset + sum(c * x) with each x from its list, or None if too many."""
+    found = {offset}
+    for coefficient, values in terms:
+        found = {z + coefficient * Fraction(v) for z in found for v in values}
+        if len(found) > MAX_GRID:
+            return None
+    return sorted_values(int(z) if z.denominator == 1 else z for z in found)
+
+
+def _is_plain_number(value: Any) -> bool:
+    return is_number(value) and not isinstance(value, bool)
+
+
+def _linear_values(node: n.Map, children: list[Info]) -> list[Any] | None:
+    """The value set of an affine map of numeric s-ops, without a product table."""
+    if any(c.values is None or not all(is_number(v) for v in c.values) for c in children):
+        return None
+    form = linear_form(node, {c.node.uid for c in children})
+    if form is None:
+        return None
+    terms, offset = form
+    by_uid = {c.node.uid: c for c in children}
+    if any(isinstance(v, float) for c in children for v in c.values):
+        return None  # float arithmetic may round differently from exact fractions
+    return sumset([(coef, by_uid[uid].values) for uid, coef in terms.items()], offset)
 
 
 def _infer_map(node: n.Map, name: str, infos: dict[int, Info], marked: str | None) -> Info:
@@ -222,6 +284,11 @@ def _infer_map(node: n.Map, name: str, infos: dict[int, Info], marked: str | Non
         raise compile_error(
             node, name, f"the value set of {unknown[0]} is too large to tabulate this map over"
         )
+    linear = _linear_values(node, children)
+    if linear is not None:
+        reads_numerical = any(not c.categorical for c in children)
+        encoding = marked or ("numerical" if reads_numerical else "categorical")
+        return Info(name, node, encoding, linear)
     size = int(np.prod([len(c.values) for c in children])) if children else 1
     if size > MAX_GRID:
         raise compile_error(
@@ -242,10 +309,9 @@ def _infer_map(node: n.Map, name: str, infos: dict[int, Info], marked: str | Non
     return Info(name, node, encoding, values)
 
 
-def _infer_aggregate(node, name, infos, widest, marked, max_len, exhaustive) -> Info:
+def _infer_aggregate(node, name, infos, widest, marked, max_len, checked: str) -> Info:
     source = infos[node.sop.uid]
     width = widest.get(node.selector.uid, max_len)
-    checked = "every input" if exhaustive else f"{SAMPLE_INPUTS:,} sampled inputs"
     numeric = source.values is None or _numeric(source.values)
     if marked == "categorical" or (
         marked is None and source.categorical and (width <= 1 or not numeric)

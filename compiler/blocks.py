@@ -1,7 +1,7 @@
 """Building blocks in the language of labelled residual directions.
 
-A direction is `(s-op name, kind, value)`: kind is the value's type name for
-a categorical value (so 1, 1.0 and True stay apart), "num" for a numerical
+A direction is `(s-op name, kind, value)`: kind is "bool", "number" or "str"
+for a categorical value (so 1 and True stay apart), "num" for a numerical
 s-op's single direction. `ONE` is 1 at every position and `BOS` only at the
 beginning-of-sequence position. Blocks say which directions they read and write;
 `assemble` turns them into weight matrices.
@@ -10,6 +10,7 @@ beginning-of-sequence position. Blocks say which directions they read and write;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 Dir = tuple[str, str, Any]
@@ -18,8 +19,18 @@ BOS: Dir = ("bos", "num", None)
 GATE = 1e4  # switches every MLP unit off at BOS, so derived s-ops are zero there
 
 
+def value_kind(value: Any) -> str:
+    """Numbers of any type that are equal share a direction (2, 2.0 and Fraction(2));
+    bools and strings never share one with a number."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float, Fraction)):
+        return "number"
+    return type(value).__name__
+
+
 def cat_dir(name: str, value: Any) -> Dir:
-    return (name, type(value).__name__, value)
+    return (name, value_kind(value), value)
 
 
 def num_dir(name: str) -> Dir:

@@ -21,15 +21,27 @@ def compile_program(
     vocab: Sequence[Any] | set[Any],
     max_len: int,
     causal: bool = False,
+    domain: Sequence[Sequence[Any]] | None = None,
 ) -> CompiledModel:
-    """Exact transformer weights for `program` on every input over `vocab` up to `max_len`."""
+    """Exact transformer weights for `program` on every input over `vocab` up to `max_len`.
+
+    `domain` narrows the inputs the model must handle (a task's valid inputs): the
+    checks that decide encodings and causality run on it, so a program that only
+    makes sense on structured inputs (a pointer into a list, distinct tokens)
+    compiles for them; the model is then exact on that domain.
+    """
     vocab = _check_vocab(vocab)
     if not isinstance(max_len, int) or max_len < 1:
         raise CompileError(f"max_len must be a positive int, got {max_len!r}")
     order, names = lower(program)
     output = order[-1]
-    inputs = basis.sample_inputs(vocab, max_len, basis.SAMPLE_INPUTS)
-    exhaustive = basis.enumerate_inputs(vocab, max_len, basis.SAMPLE_INPUTS) is not None
+    if domain is None:
+        inputs = basis.sample_inputs(vocab, max_len, basis.SAMPLE_INPUTS)
+        exhaustive = basis.enumerate_inputs(vocab, max_len, basis.SAMPLE_INPUTS) is not None
+        checked = "every input" if exhaustive else f"{len(inputs):,} sampled inputs"
+    else:
+        inputs = _check_domain(domain, vocab, max_len)
+        checked = f"the {len(inputs):,} inputs of the given domain"
     try:
         widest = basis.selector_widths(order, names, inputs)
     except RaspError as err:
@@ -41,7 +53,7 @@ def compile_program(
         ) from None
     if causal:
         _check_causal(order, names, inputs)
-    infos = basis.infer(order, names, vocab, max_len, widest, exhaustive)
+    infos = basis.infer(order, names, vocab, max_len, widest, checked)
     blocks = plan.build(order, names, infos, output, max_len)
     scratch: dict[str, list[str]] = {}
     for block in blocks.mlps:
@@ -86,6 +98,20 @@ def _decodable(out: basis.Info) -> list[Any]:
     if out.values is not None and all(type(v) is int for v in out.values):
         return list(out.values)
     return []
+
+
+def _check_domain(domain, vocab: list[Any], max_len: int) -> list[list[Any]]:
+    known = {(type(t), t) for t in vocab}
+    inputs = [list(x) for x in domain]
+    if not inputs:
+        raise CompileError("the domain is empty")
+    for x in inputs:
+        if not 1 <= len(x) <= max_len:
+            raise CompileError(f"domain input {x!r} has length {len(x)}, not 1..{max_len}")
+        unknown = [t for t in x if (type(t), t) not in known]
+        if unknown:
+            raise CompileError(f"domain input {x!r} has tokens {unknown!r} outside the vocabulary")
+    return inputs
 
 
 def _check_vocab(vocab) -> list[Any]:

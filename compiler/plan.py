@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
 
 from compiler import attention, mlp
-from compiler.basis import MAX_GRID, Info, sorted_values, tabulate
+from compiler.basis import MAX_GRID, Info, linear_form, sorted_values, sumset, tabulate
 from compiler.blocks import ONE, Head, MLPBlock, Unit, gated
 from compiler.errors import compile_error
 from compiler.selectors import is_conjunction
@@ -87,6 +88,15 @@ def consumers(order: list[n.Node]) -> dict[int, list[n.Node]]:
 LINEAR_OPS = {"+", "-", "neg", "pos", "*"}
 
 
+def _linear(node: n.Node) -> bool:
+    """An affine step: + - and negation, or a product with a constant."""
+    if not isinstance(node, n.Map) or node.op not in LINEAR_OPS:
+        return False
+    return node.op != "*" or any(
+        not isinstance(a, n.Node) or isinstance(a, n.Const) for a in node.args
+    )
+
+
 def _fusable(node: n.Node, readers, output: n.Node, infos: dict[int, Info]) -> bool:
     """A map folded into its only reader, itself a map. A map of a numerical s-op
     folds only when it is arithmetic, so that tables never span numerical value sets
@@ -96,21 +106,55 @@ def _fusable(node: n.Node, readers, output: n.Node, infos: dict[int, Info]) -> b
     users = readers[node.uid]
     if len(users) != 1 or not isinstance(users[0], n.Map):
         return False
-    if isinstance(node, n.Map) and node.op not in LINEAR_OPS:
+    if isinstance(node, n.Map) and not _linear(node):
         return all(infos[c.uid].categorical for c in node.children)
     return True
 
 
-def _leaves(root: n.Map, readers, output, infos) -> list[n.Node]:
+def _leaves(root: n.Map, fused: set[int]) -> list[n.Node]:
+    """The inputs of root's fused expression: what it reads from the residual."""
     found: list[n.Node] = []
     for child in root.children:
-        if isinstance(child, n.Const) or (
-            _fusable(child, readers, output, infos) and isinstance(child, n.Map)
-        ):
-            found.extend(x for x in _leaves(child, readers, output, infos) if x not in found)
+        if isinstance(child, n.Const) or child.uid in fused:
+            found.extend(x for x in _leaves(child, fused) if x not in found)
         elif child not in found:
             found.append(child)
     return found
+
+
+FUSE_LIMIT = MAX_GRID  # a fused table larger than this is split instead
+
+
+def _fits(root: n.Map, leaves: list[Info]) -> bool:
+    if linear_form(root, {x.node.uid for x in leaves}) is not None:
+        return True
+    if any(x.values is None for x in leaves):
+        return len(leaves) == 1
+    return int(np.prod([len(x.values) for x in leaves])) <= FUSE_LIMIT
+
+
+def _compile_map(plan: Plan, root: n.Map, infos: dict[int, Info], fused: set[int]) -> None:
+    """One MLP for root and the maps fused into it. When their combined table would
+    be too large, the non-linear maps inside become MLPs of their own (a layer
+    earlier) and root keeps only the affine part (or its direct inputs)."""
+    leaves = [infos[x.uid] for x in _leaves(root, fused)]
+    if not _fits(root, leaves):
+        split: list[n.Map] = []
+
+        def walk(node: n.Map) -> None:
+            for child in node.children:
+                if child.uid in fused:
+                    if _linear(root) and _linear(child):
+                        walk(child)
+                    else:
+                        split.append(child)
+
+        walk(root)
+        for child in split:
+            fused.discard(child.uid)
+            _compile_map(plan, child, infos, fused)
+        leaves = [infos[x.uid] for x in _leaves(root, fused)]
+    plan.mlps.append(_map(plan, root, infos[root.uid], leaves))
 
 
 def _evaluate_tree(node: n.Node, columns: dict[int, np.ndarray]) -> Any:
@@ -141,8 +185,35 @@ def _fused_table(root: n.Map, leaves: list[Info], name: str):
     return grid, outputs
 
 
+def _affine_block(root: n.Map, out: Info, leaves: list[Info]) -> MLPBlock | None:
+    """An affine map of numeric s-ops, read off the expression: O(values) units
+    however many inputs it sums (no table over their product)."""
+    reads = [mlp.read(x) for x in leaves]
+    if any(r is None for r in reads):
+        return None
+    form = linear_form(root, {x.node.uid for x in leaves})
+    if form is None:
+        return None
+    terms, offset = form
+    coefficients = [terms.get(x.node.uid, Fraction(0)) for x in leaves]
+    z = mlp.combine(reads, coefficients)
+    names = {x.name for x in leaves}
+    if not out.categorical:
+        return mlp.linear(out, z, float(offset), names)
+    if any(x.values is None or any(isinstance(v, float) for v in x.values) for x in leaves):
+        return None
+    values = sumset([(c, x.values) for c, x in zip(coefficients, leaves) if c], offset)
+    if values is None:
+        return None
+    z = {**z, ONE: z.get(ONE, 0.0) + float(offset)}
+    return mlp.discretize(out, z, [(v, v) for v in values], names, "affine, then discretize")
+
+
 def map_block(root: n.Map, out: Info, leaves: list[Info]) -> MLPBlock | None:
     """The cheapest exact MLP for a (fused) map, or None when it needs categorical inputs."""
+    affine = _affine_block(root, out, leaves)
+    if affine is not None and (len(leaves) > 2 or len(affine.units) <= 2):
+        return affine
     unknown = [x.name for x in leaves if x.values is None]
     if unknown:
         raise compile_error(
@@ -153,7 +224,7 @@ def map_block(root: n.Map, out: Info, leaves: list[Info]) -> MLPBlock | None:
         )
     grid, outputs = _fused_table(root, leaves, out.name)
     reads = {x.name for x in leaves}
-    candidates: list[MLPBlock] = []
+    candidates: list[MLPBlock] = [] if affine is None else [affine]
     numeric_reads = [mlp.read(x) for x in leaves]
     fit = None
     if all(r is not None for r in numeric_reads):
@@ -227,6 +298,7 @@ def build(
 ) -> Plan:
     plan = Plan()
     readers = consumers(order)
+    fused = {x.uid for x in order if isinstance(x, n.Map) and _fusable(x, readers, output, infos)}
     for node in order:
         name = names[node.uid]
         if isinstance(node, n.Const):
@@ -234,11 +306,8 @@ def build(
             if node is output:
                 plan.mlps.append(constant_block(infos[node.uid]))
         elif isinstance(node, n.Map):
-            if _fusable(node, readers, output, infos):
-                plan.fused[name] = _fusion_root(node, readers, output, names, infos)
-                continue
-            leaves = [infos[x.uid] for x in _leaves(node, readers, output, infos)]
-            plan.mlps.append(_map(plan, node, infos[node.uid], leaves))
+            if node.uid not in fused:
+                _compile_map(plan, node, infos, fused)
         elif isinstance(node, n.Aggregate):
             out = infos[node.uid]
             lits = _literals(plan, node.selector, infos, name)
@@ -262,11 +331,14 @@ def build(
             head, block = attention.selector_width(infos[node.uid], lits, max_len, plan.bos_values)
             plan.heads.append(head)
             plan.mlps.append(block)
+    for node in order:
+        if node.uid in fused:
+            plan.fused[names[node.uid]] = _fusion_root(node, readers, fused, names)
     return plan
 
 
-def _fusion_root(node: n.Node, readers, output, names, infos) -> str:
-    while _fusable(node, readers, output, infos):
+def _fusion_root(node: n.Node, readers, fused: set[int], names) -> str:
+    while node.uid in fused:
         node = readers[node.uid][0]
     return names[node.uid]
 

@@ -39,14 +39,15 @@ class VerifyResult:
 
 
 def same_output(compiled: list[Any], expected: list[Any], tolerance: float = 1e-4) -> bool:
-    """Categorical values exactly; numbers (numerical s-ops) within the tolerance."""
+    """Equal values: strings and bools exactly, numbers within the tolerance (so a
+    numerical s-op's float matches; a categorical number decodes exactly anyway)."""
     if len(compiled) != len(expected):
         return False
     for got, want in zip(compiled, expected):
-        if isinstance(got, float) and not isinstance(want, (str, bool)):
-            if not math.isclose(got, float(want), abs_tol=tolerance):
+        if isinstance(want, (str, bool)) or isinstance(got, (str, bool)):
+            if got != want or type(got) is not type(want):
                 return False
-        elif got != want or type(got) is not type(want):
+        elif not math.isclose(float(got), float(want), abs_tol=tolerance):
             return False
     return True
 
