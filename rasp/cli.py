@@ -428,10 +428,136 @@ def add_verify_command(commands: argparse._SubParsersAction) -> None:
     parser.set_defaults(handler=verify_command)
 
 
+TRAIN_EPILOG = """\
+output: one line per evaluation (held-out loss, sequence and per-position accuracy),
+then a summary, then one JSON object as the last line: {"checkpoint", "steps",
+"accuracy"}, accuracy being held-out sequence accuracy (every scored position right).
+DIR receives model.safetensors (+ model.json; load with model.load), state.pt,
+metrics.jsonl and curves.png. Rerunning with the same DIR and settings resumes from
+the last checkpoint and ends with the same weights as an uninterrupted run.
+
+exit status: 0 when training finished; 1 for an unknown task, a checkpoint in DIR
+that does not fit, or a diverging loss; 2 for a bad command line.
+
+examples:
+  rasp train sort5
+  rasp train reverse --steps 2000 --seed 1 -o runs/reverse-s1
+  rasp train hist --until 0.99 --json"""
+
+
+def train_command(args: argparse.Namespace) -> int:
+    import tasks
+    from train import TrainConfig, TrainError, train
+
+    try:
+        task = tasks.get(args.task)
+        config = TrainConfig(
+            task=args.task,
+            out_dir=Path(args.out or f"runs/{args.task}"),
+            steps=args.steps,
+            seed=args.seed,
+            device=args.device,
+            lr=args.lr,
+            batch_size=args.batch_size,
+            eval_every=args.eval_every,
+            threads=args.threads,
+            until=args.until,
+            progress=not args.quiet,
+        )
+        talk = not (args.quiet or args.json)
+        result = train(config, task=task, log=print if talk else None)
+    except (tasks.UnknownTaskError, TrainError) as err:
+        raise RaspError(str(err)) from None
+    except ValueError as err:  # a setting TrainConfig rejects
+        raise RaspError(str(err), hint="see rasp train --help") from None
+    if not args.json:
+        print(
+            f"{task.name}: {result.steps} steps, held-out sequence accuracy "
+            f"{result.accuracy:.4f}, checkpoint {result.checkpoint}"
+        )
+    print(json.dumps(result.summary()))
+    return 0
+
+
+def add_train_command(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "train",
+        help="train a transformer on a task (see rasp tasks)",
+        description="Train a transformer on TASK with the task's recipe (model shape,\n"
+        "optimiser, steps), on a GPU when there is one, evaluating on held-out inputs.",
+        epilog=TRAIN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("task", metavar="TASK", help="a task name from `rasp tasks`")
+    parser.add_argument("--steps", type=positive_int, metavar="N", help="default: the recipe's")
+    parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
+    parser.add_argument("--seed", type=int, default=0, metavar="S", help="default 0")
+    parser.add_argument("-o", "--out", metavar="DIR", help="output folder (default runs/TASK)")
+    parser.add_argument("--lr", type=float, metavar="LR", help="default: the recipe's")
+    parser.add_argument("--batch-size", type=positive_int, metavar="B")
+    parser.add_argument("--eval-every", type=positive_int, default=100, metavar="N")
+    parser.add_argument(
+        "--threads", type=positive_int, metavar="T", help="CPU threads (default 1: small models)"
+    )
+    parser.add_argument(
+        "--until", type=float, metavar="ACC", help="stop once held-out sequence accuracy >= ACC"
+    )
+    parser.add_argument("--quiet", action="store_true", help="no progress bar or per-step lines")
+    parser.add_argument("--json", action="store_true", help="print only the final JSON object")
+    parser.set_defaults(handler=train_command)
+
+
+def format_task_table(rows: list[dict[str, Any]]) -> str:
+    """The `rasp tasks` table: one row per task, hypotheses marked * when compilable."""
+    header = ("name", "vocab", "max_len", "hypotheses", "description")
+    table = [
+        (
+            row["name"],
+            str(row["vocab_size"]),
+            str(row["max_len"]),
+            ", ".join(h["name"] + ("*" if h["compilable"] else "") for h in row["hypotheses"]),
+            row["description"],
+        )
+        for row in rows
+    ]
+    widths = [max(len(line[i]) for line in [header, *table]) for i in range(len(header) - 1)]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(line, widths)) + "  " + line[-1]
+        for line in [header, *table]
+    ]
+    return "\n".join([*lines, "", "* compilable by `rasp compile`"])
+
+
+def tasks_command(args: argparse.Namespace) -> int:
+    import tasks
+
+    rows = tasks.task_table()
+    print(json.dumps(rows) if args.json else format_task_table(rows))
+    return 0
+
+
+def add_tasks_command(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "tasks",
+        help="list the built-in tasks and their RASP hypotheses",
+        description="List every task: vocabulary size, longest input, its RASP hypotheses\n"
+        "(* = compilable) and a description. `rasp train TASK` trains a model on one.",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='print a JSON list of {"name", "description", "format", "vocab_size", "max_len", '
+        '"hypotheses", ...}',
+    )
+    parser.set_defaults(handler=tasks_command)
+
+
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_run_command,
     add_compile_command,
     add_verify_command,
+    add_train_command,
+    add_tasks_command,
 ]
 
 

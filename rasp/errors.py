@@ -8,7 +8,9 @@ never show a Python traceback.
 from __future__ import annotations
 
 import difflib
-from collections.abc import Iterable
+import sys
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 
@@ -27,14 +29,14 @@ class Span:
         return f"{self.file}:{self.line}:{self.col}"
 
     def source_line(self) -> str:
-        lines = self.source.splitlines()
+        lines = self.source.split("\n")  # the parser counts only \n as a line break
         return lines[self.line - 1] if 0 < self.line <= len(lines) else ""
 
     def caret(self) -> str:
         """The source line with a caret under the span (one line only)."""
         text = self.source_line()
         if not text:
-            return ""
+            return f"    \n    {' ' * (self.col - 1)}^"
         width = self.end_col - self.col if self.end_line == self.line else len(text) - self.col + 1
         return f"    {text}\n    {' ' * (self.col - 1)}{'^' * max(1, width)}"
 
@@ -71,6 +73,23 @@ class RaspError(Exception):
         if self.hint:
             parts.append(f"  hint: {self.hint}")
         return "\n".join(parts)
+
+
+@contextmanager
+def nesting_guard(limit: int = 6000) -> Iterator[None]:
+    """Deeply nested programs (a sum of hundreds of terms) recurse in the parser and
+    interpreter: allow more depth, and turn running out of it into a RaspError."""
+    previous = sys.getrecursionlimit()
+    sys.setrecursionlimit(max(previous, limit))
+    try:
+        yield
+    except RecursionError:
+        raise RaspError(
+            "the program nests too deeply to evaluate",
+            hint="split long expressions into named parts",
+        ) from None
+    finally:
+        sys.setrecursionlimit(previous)
 
 
 def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:

@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from functools import cache
 from importlib import resources
 
-from lark import Lark, Token, Transformer, Tree, v_args
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark import Lark, Token, Transformer_NonRecursive, Tree, v_args
+from lark.exceptions import (
+    UnexpectedCharacters,
+    UnexpectedEOF,
+    UnexpectedInput,
+    UnexpectedToken,
+    VisitError,
+)
 
 from rasp import ast
 from rasp.errors import RaspError, Span
@@ -26,14 +33,21 @@ def _lark() -> Lark:
 
 def parse(source: str, file: str = "<input>") -> ast.Module:
     """Parse a whole program (statements)."""
-    tree = _parse_tree(source, file, "start")
-    return _ToAst(source, file).transform(tree)
+    return _to_ast(_parse_tree(source, file, "start"), source, file)
 
 
 def parse_expr(source: str, file: str = "<input>") -> ast.Expr:
     """Parse one expression, as typed at the REPL or given with `--expr`."""
-    tree = _parse_tree(source, file, "expr_only")
-    return _ToAst(source, file).transform(tree)
+    return _to_ast(_parse_tree(source, file, "expr_only"), source, file)
+
+
+def _to_ast(tree: Tree, source: str, file: str):
+    try:
+        return _ToAst(source, file).transform(tree)
+    except VisitError as err:
+        if isinstance(err.orig_exc, RaspError):
+            raise err.orig_exc from None
+        raise
 
 
 def _parse_tree(source: str, file: str, start: str) -> Tree:
@@ -68,12 +82,10 @@ def _expected(names: set[str] | frozenset[str] | None) -> str:
 
 
 def _syntax_error(err: UnexpectedInput, source: str, file: str) -> RaspError:
-    lines = source.splitlines() or [""]
     if isinstance(err, UnexpectedEOF) or (
         isinstance(err, UnexpectedToken) and err.token.type == "$END"
     ):
-        line = len(lines)
-        col = len(lines[-1]) + 1
+        line, col = _end_of_code(source)
         span = Span(file, line, col, line, col + 1, source)
         expected = err.expected if isinstance(err, UnexpectedEOF) else err.accepts or err.expected
         hint = _expected(expected)
@@ -98,13 +110,27 @@ def _syntax_error(err: UnexpectedInput, source: str, file: str) -> RaspError:
     return RaspError("syntax error", span)
 
 
+def _end_of_code(source: str) -> tuple[int, int]:
+    """Line and column just after the last code character (comments and blank lines
+    at the end are skipped), where a missing ';' or '}' belongs."""
+    lines = source.split("\n")
+    for number in range(len(lines), 0, -1):
+        code = _COMMENT.sub("", lines[number - 1]).rstrip()
+        if code.strip():
+            return number, len(code) + 1
+    return 1, 1
+
+
+_COMMENT = re.compile(r'#[^"\n]*$|#(?=(?:[^"]*"[^"]*")*[^"]*$).*$')
+
+
 def _op(tree: Tree | Token) -> str:
     token = tree.children[0] if isinstance(tree, Tree) else tree
     return str(token)
 
 
 @v_args(meta=True)
-class _ToAst(Transformer):
+class _ToAst(Transformer_NonRecursive):
     """Lark parse tree to `rasp.ast`, attaching a span to every node."""
 
     def __init__(self, source: str, file: str) -> None:
@@ -177,7 +203,10 @@ class _ToAst(Transformer):
         return ast.Call(func, args or (), span=self._span(meta))
 
     def int_lit(self, meta, children):
-        return ast.Num(int(children[0]), span=self._span(meta))
+        text = str(children[0])
+        if len(text) > 4000:
+            raise RaspError(f"a number of {len(text):,} digits is too long", self._span(meta))
+        return ast.Num(int(text), span=self._span(meta))
 
     def float_lit(self, meta, children):
         return ast.Num(float(children[0]), span=self._span(meta))

@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from rasp import nodes as n
-from rasp.errors import RaspError, did_you_mean
+from rasp.errors import RaspError, did_you_mean, nesting_guard
 from rasp.evaluate import BatchValues, evaluate_batch, evaluate_nodes
 
 
@@ -114,7 +114,8 @@ class Program:
                     f"intervention on '{name}' gives {len(values)} rows for {len(inputs)} inputs"
                 )
             replaced[self.node(name)] = values
-        return Trace(self, evaluate_batch(self.nodes, inputs, replaced))
+        with nesting_guard():
+            return Trace(self, evaluate_batch(self.nodes, inputs, replaced))
 
     def __call__(self, input: Any) -> list[Any]:
         """The output on one input."""

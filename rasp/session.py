@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from rasp import nodes as n
-from rasp.errors import RaspError, Span, did_you_mean
+from rasp.errors import RaspError, Span, did_you_mean, nesting_guard
 from rasp.interpreter import Interpreter
 from rasp.parser import parse, parse_expr
 from rasp.program import Program
@@ -98,7 +98,8 @@ class Session:
 
     def exec(self, source: str, file: str = "<input>") -> Any:
         """Run statements; returns the value of the last bare expression (or None)."""
-        return self.interpreter.run_module(parse(source, file), self.globals)
+        with nesting_guard():
+            return self.interpreter.run_module(parse(source, file), self.globals)
 
     def exec_file(self, path: str | Path) -> Any:
         path = Path(path)
@@ -110,7 +111,8 @@ class Session:
 
     def evaluate_expr(self, expr: str, file: str = "<expr>") -> Any:
         """The value of one expression in this session (an s-op stays a graph node)."""
-        return self.interpreter.eval(parse_expr(expr, file), self.globals)
+        with nesting_guard():
+            return self.interpreter.eval(parse_expr(expr, file), self.globals)
 
     def eval(self, expr: str, input: Any = None) -> Value:
         """Evaluate an expression; s-ops and selectors are run on `input`."""
@@ -122,7 +124,8 @@ class Session:
         if isinstance(value, n.Node):
             if input is None:
                 raise RaspError("an input is needed to evaluate an s-op or selector")
-            result = self.interpreter.call(value, [input], None)
+            with nesting_guard():
+                result = self.interpreter.call(value, [input], None)
             return Value(kind_of(value), result)
         return Value(kind_of(value), value)
 

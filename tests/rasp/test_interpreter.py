@@ -159,7 +159,7 @@ def test_error_message_has_location_and_caret(s):
 
 
 def test_runtime_error_inside_library_shows_the_call_site(s):
-    s.exec('bad = average(tokens);', "user.rasp")
+    s.exec("bad = average(tokens);", "user.rasp")
     with pytest.raises(RaspError) as err:
         s.eval("bad", "ab")
     text = str(err.value)
@@ -208,7 +208,7 @@ def test_runaway_recursion_is_an_error(s):
 
 
 def test_numerical_and_categorical_mark_the_encoding(s):
-    s.exec("x = numerical(aggregate(full_s, indicator(tokens == \"a\")));")
+    s.exec('x = numerical(aggregate(full_s, indicator(tokens == "a")));')
     assert s.get("x").encoding == "numerical"
     with pytest.raises(RaspError, match="marks an s-op"):
         s.exec("y = categorical(3);")

@@ -26,14 +26,8 @@ _OTHER_LINE_BREAKS = re.compile("\r(?!\n)|[\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]
 #    points at that empty line, which Span.caret() leaves without a caret.
 
 
-def avoid_known_bugs(text: str) -> str:
-    text = _OTHER_LINE_BREAKS.sub(" ", text).rstrip("\n")
-    return text if text.strip() else text + "x ="
-
-
 def check(text: str) -> None:
     """Parse as a module and as an expression; only located RaspErrors may come out."""
-    text = avoid_known_bugs(text)
     for entry in (parse, parse_expr):
         try:
             entry(text)
