@@ -48,9 +48,17 @@ class Literal:
     holds: dict[tuple[Any, Any], bool]  # (query value, key value) -> selected
 
 
+def holds(op: str, key: Any, query: Any) -> bool:
+    """`key op query`; a pair Python cannot compare (a string and a number that
+    the value sets allow together but no input produces) selects nothing."""
+    try:
+        return bool(PY_BINARY[op](key, query))
+    except TypeError:
+        return False
+
+
 def _table(keys: Info, queries: Info, op: str) -> dict[tuple[Any, Any], bool]:
-    compare = PY_BINARY[op]
-    return {(q, k): bool(compare(k, q)) for q in queries.values for k in keys.values}
+    return {(q, k): holds(op, k, q) for q in queries.values for k in keys.values}
 
 
 def literals(sel: n.Selector, view: Callable[[n.SOp], Info], name: str) -> list[Literal]:
@@ -87,14 +95,14 @@ def _formula_table(
 
     def truth(s: n.Selector, k: Any, q: Any) -> bool:
         if isinstance(s, n.Select):
-            return bool(PY_BINARY[s.op](part(s.keys, k, key_at), part(s.queries, q, query_at)))
+            return holds(s.op, part(s.keys, k, key_at), part(s.queries, q, query_at))
         parts = [truth(a, k, q) for a in s.args]
         if s.op == "not":
             return not parts[0]
         return all(parts) if s.op == "and" else any(parts)
 
-    holds = {(q, k): truth(sel, k, q) for q in queries.values for k in keys.values}
-    return Literal(keys, queries, holds)
+    table = {(q, k): truth(sel, k, q) for q in queries.values for k in keys.values}
+    return Literal(keys, queries, table)
 
 
 def atom_sops(sel: n.Selector) -> tuple[list[n.SOp], list[n.SOp]]:
@@ -118,13 +126,13 @@ def term_literals(term: Term, view: Callable[[n.SOp], Info]) -> list[Literal] | 
     result = []
     for group in by_pair.values():
         keys, queries = view(group[0][0].keys), view(group[0][0].queries)
-        holds = {}
+        table = {}
         for q in queries.values:
             for k in keys.values:
-                holds[(q, k)] = all(bool(PY_BINARY[s.op](k, q)) != negated for s, negated in group)
-        if not any(holds.values()):
+                table[(q, k)] = all(holds(s.op, k, q) != negated for s, negated in group)
+        if not any(table.values()):
             return None
-        result.append(Literal(keys, queries, holds))
+        result.append(Literal(keys, queries, table))
     return result
 
 

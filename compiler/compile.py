@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from fractions import Fraction
 from typing import Any
 
 from compiler import basis, plan
@@ -93,8 +94,8 @@ def compile_program(
 def _decodable(out: basis.Info) -> list[Any]:
     """The values a decoder picks from: a categorical output's, or a numerical output's
     when they are all ints (the model's number is snapped to the nearest)."""
-    if out.categorical:
-        return list(out.values)
+    if out.categorical:  # JSON holds no fractions: a mean's exact value becomes a float
+        return [float(v) if isinstance(v, Fraction) else v for v in out.values]
     if out.values is not None and all(type(v) is int for v in out.values):
         return list(out.values)
     return []

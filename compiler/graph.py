@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import networkx as nx
 
-from compiler.errors import compile_error
 from rasp import Program
 from rasp import nodes as n
 
@@ -63,17 +62,26 @@ def _helper(node: n.Node, parent: n.Node) -> n.Node:
 
 
 def _lower_at(node: n.At, name: str, add) -> n.Node:
-    if node.position < 0:
-        raise compile_error(
-            node,
-            name,
-            f"a negative index [{node.position}] depends on the input's length",
-            "index from the front, or aggregate over select(indices, length - k, ==)",
-        )
     indices = _indices_of(node)
-    const = _helper(n.Const(node.position), node)
-    select = _helper(n.Select(indices, const, "=="), node)
-    add(const, f"{name}.position")
+    if indices is None:  # the program never reads indices: bring them in
+        indices = n.Indices()
+        add(indices, "indices")
+    if node.position >= 0:
+        position: n.Node = _helper(n.Const(node.position), node)
+        add(position, f"{name}.position")
+    else:  # counted from the end: position length + i
+        everything = _helper(n.Const(True), node)
+        full = _helper(n.Select(everything, everything, "=="), node)
+        length = _helper(n.SelectorWidth(full), node)
+        position = _helper(n.Map("+", (length, node.position)), node)
+        for helper, suffix in (
+            (everything, "true"),
+            (full, "full"),
+            (length, "length"),
+            (position, "position"),
+        ):
+            add(helper, f"{name}.{suffix}")
+    select = _helper(n.Select(indices, position, "=="), node)
     add(select, f"{name}.select")
     lowered = _helper(n.Aggregate(select, node.sop, 0), node)
     lowered.label, lowered.encoding = node.label, node.encoding
@@ -91,18 +99,15 @@ def _lower_contains(node: n.Contains, name: str, add) -> n.Node:
     return lowered
 
 
-_INDICES = n.Indices()
-
-
-def _indices_of(node: n.Node) -> n.Node:
-    """The session's `indices` node if the program has one, else a shared stand-in."""
+def _indices_of(node: n.Node) -> n.Node | None:
+    """The session's `indices` node if the program reads it."""
     stack = [node]
     while stack:
         current = stack.pop()
         if isinstance(current, n.Indices):
             return current
         stack.extend(current.children)
-    return _INDICES
+    return None
 
 
 def rasp_to_graph(program: Program) -> nx.DiGraph:

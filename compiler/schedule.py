@@ -24,7 +24,21 @@ class Schedule:
 
 
 def schedule(plan: Plan, embedded: set[str]) -> Schedule:
+    """Place every block; an s-op written by several blocks (the terms of a summed
+    selector width) is ready only once all of them are placed."""
+    writers: dict[str, int] = {}
+    for block in [*plan.heads, *plan.mlps]:
+        for name in block.writes:
+            writers[name] = writers.get(name, 0) + 1
     written_at = {name: 0 for name in embedded}
+    partial: dict[str, int] = {}
+
+    def wrote(name: str, slot: int) -> None:
+        partial[name] = max(partial.get(name, 0), slot)
+        writers[name] -= 1
+        if writers[name] == 0:
+            written_at[name] = partial[name]
+
     placed_heads: list[tuple[int, Head]] = []
     placed_mlps: list[tuple[int, MLPBlock]] = []
     pending_heads = list(plan.heads)
@@ -36,7 +50,7 @@ def schedule(plan: Plan, embedded: set[str]) -> Schedule:
                 slot = _next(max((written_at[r] for r in head.reads), default=0), odd=True)
                 placed_heads.append((slot, head))
                 for name in head.writes:
-                    written_at[name] = slot
+                    wrote(name, slot)
                 pending_heads.remove(head)
                 progress = True
         for block in list(pending_mlps):
@@ -44,7 +58,7 @@ def schedule(plan: Plan, embedded: set[str]) -> Schedule:
                 slot = _next(max((written_at[r] for r in block.reads), default=0), odd=False)
                 placed_mlps.append((slot, block))
                 for name in block.writes:
-                    written_at[name] = slot
+                    wrote(name, slot)
                 pending_mlps.remove(block)
                 progress = True
         if not progress:

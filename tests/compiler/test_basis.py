@@ -23,8 +23,10 @@ def test_samples_are_exhaustive_when_small_and_include_constant_inputs_when_not(
 
 def test_selector_widths_are_measured_per_selector():
     s = Session()
-    s.exec("a = select(indices, indices, ==); b = select(tokens, tokens, ==);"
-           "x = aggregate(a, tokens); y = selector_width(b);")
+    s.exec(
+        "a = select(indices, indices, ==); b = select(tokens, tokens, ==);"
+        "x = aggregate(a, tokens); y = selector_width(b);"
+    )
     order, names = lower(s.program("x"))
     widest = selector_widths(order, names, [list("aab")])
     assert widest[s.get("a").uid] == 1

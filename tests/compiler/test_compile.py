@@ -98,11 +98,18 @@ def test_causal_refuses_a_program_that_reads_later_positions():
     assert "depends on later positions" in text and "hist.rasp:" in text
 
 
+def test_indexing_from_either_end_compiles():
+    prog = program("first = tokens[1]; last = tokens[-2]; both = first + last;", "both")
+    cm = compile_program(prog, list("ab"), max_len=4)
+    assert cm.run(list("abba")) == ["bb"] * 4
+    assert verify(prog, cm).fraction == 1.0
+
+
 def test_uncompilable_programs_fail_naming_the_sop_and_line():
-    prog = program("x = 1;\nlast = tokens[-1];", "last")
+    prog = program("x = 1;\nmean = aggregate(select(indices, indices, <=), tokens);", "mean")
     with pytest.raises(CompileError) as err:
         compile_program(prog, list("ab"), max_len=4)
-    assert "'last'" in str(err.value) and ":2:8" in str(err.value)
+    assert "'mean'" in str(err.value) and ":2:8" in str(err.value)
 
 
 def test_vocabulary_must_fit_the_tokens():

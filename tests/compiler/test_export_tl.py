@@ -11,8 +11,9 @@ from rasp import Session
 pytest.importorskip("transformer_lens")
 
 
-@pytest.mark.parametrize("file, name, vocab", [("sort", "sorted", [1, 2, 3]),
-                                               ("dyck", "dyck1", list("()"))])
+@pytest.mark.parametrize(
+    "file, name, vocab", [("sort", "sorted", [1, 2, 3]), ("dyck", "dyck1", list("()"))]
+)
 def test_compiled_model_in_transformer_lens(file, name, vocab):
     s = Session()
     s.exec(f'load "{file}";')

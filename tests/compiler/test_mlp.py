@@ -26,7 +26,9 @@ def at(position_resid: dict) -> dict:
 
 
 values = st.lists(
-    st.fractions(min_value=-50, max_value=50, max_denominator=64), min_size=1, max_size=30,
+    st.fractions(min_value=-50, max_value=50, max_denominator=64),
+    min_size=1,
+    max_size=30,
     unique=True,
 )
 
@@ -78,7 +80,8 @@ def test_table_of_two_categorical_inputs(pair, shift):
 def test_affine_fit_finds_affine_maps_and_refuses_others():
     grid = [[1, 1, 2, 2, 3, 3], [0, 1, 0, 1, 0, 1]]
     assert affine_fit(grid, [x - y - 1 for x, y in zip(*grid)]) == (
-        Fraction(-1), [Fraction(1), Fraction(-1)],
+        Fraction(-1),
+        [Fraction(1), Fraction(-1)],
     )
     assert affine_fit(grid, [x * y for x, y in zip(*grid)]) is None
     assert affine_fit(grid, ["a"] * 6) is None
