@@ -44,11 +44,14 @@ class Settings:
 
 
 def tested_nodes(program: Program) -> list[str]:
-    """The s-ops a hypothesis claims: everything but the input and constants."""
+    """The s-ops a hypothesis claims: the ones it names (and its output), not the
+    input, constants or unnamed intermediate maps."""
     return [
         program.name_of(x)
         for x in program.nodes
-        if isinstance(x, n.SOp) and not isinstance(x, (n.Tokens, n.Indices, n.Const))
+        if isinstance(x, n.SOp)
+        and not isinstance(x, (n.Tokens, n.Indices, n.Const))
+        and (x.label is not None or x is program.output)
     ]
 
 

@@ -1,0 +1,153 @@
+"""Comparison verdicts on models whose algorithm is known: compiled ones."""
+
+import json
+
+import numpy as np
+import pytest
+import torch
+
+import tasks
+from compare import CompareError, Settings, compare
+from compare.report import write
+from compiler import compile_program
+from model import Transformer
+from rasp.cli import main
+
+FAST = Settings(inputs=200, das_steps=40)
+
+
+@pytest.fixture(scope="module")
+def sort5():
+    task = tasks.get("sort5")
+    rank = task.hypotheses["rank"].program()
+    domain = task.sample(np.random.default_rng(1), 1000)[0]
+    compiled = compile_program(rank, list(task.vocab), task.max_len, task.causal, domain)
+    return task, rank, task.hypotheses["count"].program(), compiled
+
+
+def test_compiled_model_implements_its_own_program(sort5):
+    task, rank, _, compiled = sort5
+    report = compare(compiled.model, rank, task, settings=FAST, progress=False)
+    assert report["behaviour"]["sequence_accuracy"] == 1.0
+    assert set(report["nodes"]) == {"rank", "sort_rank"}
+    for node in report["nodes"].values():
+        assert node["iia"]["sequence"] == 1.0
+        assert node["controls"]["random_model_iia"]["sequence"] < 0.5
+        assert node["verdict"] == "implements"
+    assert report["verdict"] == "implements"
+    assert report["nodes"]["rank"]["similarity"]["debiased_cka"]["value"] > 0.9
+
+
+def test_another_construction_does_not_match_where_it_differs(sort5):
+    task, _, count, compiled = sort5
+    report = compare(compiled.model, count, task, settings=FAST, progress=False)
+    counters = {k: v for k, v in report["nodes"].items() if k.startswith("at_most_")}
+    assert len(counters) == 9
+    assert all(v["verdict"] == "does not" for v in counters.values())
+    assert report["nodes"]["sort_count"]["verdict"] == "implements"  # the same output
+    assert report["verdict"] == "does not"
+
+
+def test_a_random_model_does_not(sort5):
+    task, rank, _, compiled = sort5
+    random_model = Transformer(compiled.model.cfg, generator=torch.Generator().manual_seed(3))
+    report = compare(random_model, rank, task, settings=FAST, progress=False)
+    assert report["behaviour"]["sequence_accuracy"] < 0.1
+    assert all(v["verdict"] == "does not" for v in report["nodes"].values())
+    assert report["verdict"] == "does not"
+
+
+def test_selectors_find_the_head_that_plays_them(sort5):
+    task, rank, _, compiled = sort5
+    report = compare(compiled.model, rank, task, settings=FAST, progress=False)
+    copy = [e for e in report["selectors"].values() if e["best_head"] == "L2H0"]
+    assert copy and copy[0]["agreement"] > 0.99 > copy[0]["random_model_best"]
+
+
+def test_a_model_that_does_not_fit_the_task_is_refused(sort5):
+    task, rank, _, compiled = sort5
+    with pytest.raises(CompareError, match="up to 5 tokens"):
+        compare(compiled.model, rank, tasks.get("sort10"), settings=FAST, progress=False)
+
+
+def test_report_files_and_cli(sort5, tmp_path, capsys):
+    task, rank, _, compiled = sort5
+    report = compare(compiled.model, rank, task, settings=FAST, progress=False)
+    json_path, html_path = write(report, tmp_path / "r")
+    assert json.loads(json_path.read_text())["verdict"] == "implements"
+    page = html_path.read_text()
+    assert page.count("data:image/png;base64,") >= 3 and "sort_rank" in page
+    compiled.save(tmp_path / "sort.safetensors")
+    code = main(
+        [
+            "compare",
+            "--model",
+            str(tmp_path / "sort.safetensors"),
+            "--program",
+            str(task.hypotheses["rank"].file),
+            "--name",
+            "sort_rank",
+            "--task",
+            "sort5",
+            "--inputs",
+            "150",
+            "--steps",
+            "20",
+            "--no-rival",
+            "--json",
+        ]
+    )
+    assert code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["verdict"] == "implements" and set(out["nodes"]) == {"rank", "sort_rank"}
+
+
+def test_cli_errors_are_clear(sort5, tmp_path, capsys):
+    task, _, _, compiled = sort5
+    compiled.save(tmp_path / "m.safetensors")
+    hypothesis = str(task.hypotheses["rank"].file)
+    assert (
+        main(
+            [
+                "compare",
+                "--model",
+                str(tmp_path / "m.safetensors"),
+                "--program",
+                hypothesis,
+                "--name",
+                "sort_rnak",
+            ]
+        )
+        == 1
+    )
+    assert "did you mean 'sort_rank'" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "compare",
+                "--model",
+                str(tmp_path / "m.safetensors"),
+                "--program",
+                hypothesis,
+                "--name",
+                "before",
+            ]
+        )
+        == 1
+    )
+    assert "not an s-op" in capsys.readouterr().err
+    assert (
+        main(
+            [
+                "compare",
+                "--model",
+                str(tmp_path / "none.safetensors"),
+                "--program",
+                hypothesis,
+                "--name",
+                "sort_rank",
+            ]
+        )
+        == 1
+    )
+    assert "no such weights file" in capsys.readouterr().err
