@@ -65,7 +65,7 @@ def test_selectors_find_the_head_that_plays_them(sort5):
 
 
 def test_a_model_that_does_not_fit_the_task_is_refused(sort5):
-    task, rank, _, compiled = sort5
+    _, rank, _, compiled = sort5
     with pytest.raises(CompareError, match="up to 5 tokens"):
         compare(compiled.model, rank, tasks.get("sort10"), settings=FAST, progress=False)
 
