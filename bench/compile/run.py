@@ -77,7 +77,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-lens", default="5,10,20,64")
     parser.add_argument("--programs", default=",".join(PROGRAMS))
-    parser.add_argument("--samples", type=int, default=2000, help="random inputs when not exhaustive")
+    parser.add_argument(
+        "--samples", type=int, default=2000, help="random inputs when not exhaustive"
+    )
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     rows = []

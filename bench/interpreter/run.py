@@ -73,8 +73,8 @@ def main() -> None:
     print(f"{'program':8} {'batched seq/s':>14} {'one-at-a-time seq/s':>20} {'speedup':>8}  agree")
     for r in rows:
         print(
-            f"{r['program']:8} {r['batched_seq_per_s']:14,.0f} {r['one_at_a_time_seq_per_s']:20,.0f}"
-            f" {r['speedup']:7.1f}x  {r['outputs_agree']}"
+            f"{r['program']:8} {r['batched_seq_per_s']:14,.0f}"
+            f" {r['one_at_a_time_seq_per_s']:20,.0f} {r['speedup']:7.1f}x  {r['outputs_agree']}"
         )
 
 
