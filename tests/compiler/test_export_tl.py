@@ -8,7 +8,9 @@ from compiler import compile_program
 from model.export_tl import to_transformer_lens
 from rasp import Session
 
-pytest.importorskip("transformer_lens")
+pytest.importorskip(
+    "transformer_lens", reason="the tl extra is not installed here; `make test-tl` runs this"
+)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,9 @@ import torch
 from model import Transformer, TransformerConfig
 from model.export_tl import to_transformer_lens
 
-pytest.importorskip("transformer_lens")
+pytest.importorskip(
+    "transformer_lens", reason="the tl extra is not installed here; `make test-tl` runs this"
+)
 
 BASE = dict(d_vocab=7, n_ctx=6, d_model=12, n_layers=2, n_heads=2, d_head=3, d_mlp=10)
 TOKENS = torch.randint(0, 7, (3, 6), generator=torch.Generator().manual_seed(0))
