@@ -39,41 +39,29 @@ def schedule(plan: Plan, embedded: set[str]) -> Schedule:
         if writers[name] == 0:
             written_at[name] = partial[name]
 
-    placed_heads: list[tuple[int, Head]] = []
-    placed_mlps: list[tuple[int, MLPBlock]] = []
-    pending_heads = list(plan.heads)
-    pending_mlps = list(plan.mlps)
-    while pending_heads or pending_mlps:
-        progress = False
-        for head in list(pending_heads):
-            if head.reads <= written_at.keys():
-                slot = _next(max((written_at[r] for r in head.reads), default=0), odd=True)
-                placed_heads.append((slot, head))
-                for name in head.writes:
-                    wrote(name, slot)
-                pending_heads.remove(head)
-                progress = True
-        for block in list(pending_mlps):
-            if block.reads <= written_at.keys():
-                slot = _next(max((written_at[r] for r in block.reads), default=0), odd=False)
-                placed_mlps.append((slot, block))
-                for name in block.writes:
-                    wrote(name, slot)
-                pending_mlps.remove(block)
-                progress = True
-        if not progress:
-            missing = sorted(
-                {r for b in pending_heads + pending_mlps for r in b.reads} - written_at.keys()
-            )
+    placed: list[tuple[int, Head | MLPBlock]] = []
+    pending: list[Head | MLPBlock] = [*plan.heads, *plan.mlps]
+    while pending:
+        ready = [block for block in pending if block.reads <= written_at.keys()]
+        if not ready:
+            missing = sorted({r for b in pending for r in b.reads} - written_at.keys())
             raise RuntimeError(f"compiler bug: nothing writes {missing}")
-    last = max([slot for slot, _ in placed_heads + placed_mlps], default=0)
+        for block in ready:
+            after = max((written_at[r] for r in block.reads), default=0)
+            slot = _next(after, odd=isinstance(block, Head))
+            placed.append((slot, block))
+            for name in block.writes:
+                wrote(name, slot)
+            pending.remove(block)
+    last = max([slot for slot, _ in placed], default=0)
     n_layers = (last + 1) // 2
     heads: list[list[Head]] = [[] for _ in range(n_layers)]
     mlps: list[list[MLPBlock]] = [[] for _ in range(n_layers)]
-    for slot, head in placed_heads:
-        heads[(slot - 1) // 2].append(head)
-    for slot, block in placed_mlps:
-        mlps[(slot - 2) // 2].append(block)
+    for slot, block in placed:
+        if isinstance(block, Head):
+            heads[(slot - 1) // 2].append(block)
+        else:
+            mlps[(slot - 2) // 2].append(block)
     return Schedule(n_layers, heads, mlps, written_at)
 
 
