@@ -16,13 +16,23 @@ $(STAMP): $(PY) pyproject.toml constraints.txt
 
 install: $(STAMP)
 
+DEMO := runs/demo
+VOCAB10 := 0,1,2,3,4,5,6,7,8,9
+
+# The main job end to end: a hypothesis run, compiled, verified; a model trained on
+# the same task; and the question whether it implements the hypothesis.
 demo: install
 	$(VENV)/bin/rasp run rasp/lib/sort.rasp --input hello --name sorted
-	$(VENV)/bin/rasp run rasp/lib/hist.rasp --input hello --name hist
 	$(VENV)/bin/rasp run rasp/lib/dyck.rasp --input '(()(' --name dyck1
-	$(VENV)/bin/rasp run rasp/lib/reverse.rasp --input abcde --json
 	$(VENV)/bin/rasp run rasp/lib/addition.rasp --input '123+989' --name sum_digits
-	$(PY) bench/interpreter/run.py --n 2000
+	$(VENV)/bin/rasp compile tasks/hypotheses/sort.rasp --name sort_rank --vocab $(VOCAB10) \
+		--max-len 5 -o $(DEMO)/sort_rank.safetensors --plot $(DEMO)/plots
+	$(VENV)/bin/rasp verify tasks/hypotheses/sort.rasp --name sort_rank --vocab $(VOCAB10) --max-len 5
+	$(VENV)/bin/rasp train sort5 -o $(DEMO)/sort5 --until 0.99 --quiet
+	$(VENV)/bin/rasp compare --model $(DEMO)/sort5/model.safetensors \
+		--program tasks/hypotheses/sort.rasp --name sort_rank --task sort5 \
+		--inputs 400 --steps 100 --report $(DEMO)/compare
+	@echo "open $(DEMO)/compare/report.html"
 
 test: install
 	$(VENV)/bin/ruff check .
