@@ -47,3 +47,26 @@ def behaviour(adapter: Adapter, program: Program, inputs: Inputs) -> dict[str, f
         "sequence_accuracy": sequence,
         "inputs": len(inputs.tokens),
     }
+
+
+def longer_inputs(adapter: Adapter, program: Program, inputs: Inputs, n: int, seed: int):
+    """Random inputs longer than any held-out one, up to what the model takes, on
+    which the program runs (all positions scored); None when the model takes none."""
+    import numpy as np
+
+    from rasp import RaspError
+
+    longest = max(len(x) for x in inputs.tokens)
+    if adapter.max_len <= longest:
+        return None
+    rng = np.random.default_rng(seed)
+    tokens = []
+    for _ in range(n):
+        length = int(rng.integers(longest + 1, adapter.max_len + 1))
+        x = [adapter.vocab[i] for i in rng.integers(len(adapter.vocab), size=length)]
+        try:
+            program(x)
+        except RaspError:
+            continue
+        tokens.append(x)
+    return Inputs(tokens, [[True] * len(x) for x in tokens]) if tokens else None

@@ -23,7 +23,7 @@ from tqdm import tqdm
 from compare import components as comp
 from compare import das, data, probes, similarity
 from compare.adapter import Adapter, CompareError, adapter_for
-from compare.behaviour import behaviour
+from compare.behaviour import behaviour, longer_inputs
 from compare.sites import activations, residual_sites, short
 from compare.verdict import Thresholds, node_verdict, overall_verdict
 from compiler import CompileError, compile_program
@@ -234,6 +234,7 @@ def compare(
         },
         "thresholds": t.to_dict(),
         "behaviour": behaviour(adapter, program, inputs),
+        "behaviour_longer": _longer(adapter, program, inputs, settings),
         "controls": {"random_model": {"behaviour": behaviour(random_adapter, program, inputs)}},
         "nodes": {},
         "notes": [
@@ -305,6 +306,12 @@ def compare(
         t,
     )
     return report
+
+
+def _longer(adapter: Adapter, program: Program, inputs: data.Inputs, settings: Settings):
+    """Behaviour on inputs longer than the held-out ones, where the model takes them."""
+    longer = longer_inputs(adapter, program, inputs, settings.inputs // 2, settings.seed + 7)
+    return None if longer is None else behaviour(adapter, program, longer)
 
 
 def _similarity(run: _Comparison, cm, node: str, aligned: dict) -> dict[str, Any]:

@@ -54,6 +54,24 @@ def probe_figure(report: dict[str, Any]) -> str | None:
     return _png(fig)
 
 
+def position_figure(name: str, entry: dict[str, Any]) -> str | None:
+    """Probe accuracy at each site and input position for one s-op."""
+    per = entry["probe"]["per_position"]
+    sites = list(per)
+    grid = np.array([[np.nan if v is None else v for v in per[s]] for s in sites], dtype=float)
+    if grid.size == 0:
+        return None
+    fig = Figure(figsize=(1.2 + 0.45 * grid.shape[1], 0.8 + 0.35 * len(sites)))
+    ax = fig.subplots()
+    image = ax.imshow(grid, vmin=0, vmax=1, cmap="viridis", aspect="auto")
+    ax.set_yticks(range(len(sites)), sites)
+    ax.set_xticks(range(grid.shape[1]))
+    ax.set_xlabel("input position")
+    ax.set_title(f"{name}: probe accuracy by site and position", fontsize=9)
+    fig.colorbar(image, ax=ax, fraction=0.04)
+    return _png(fig)
+
+
 def iia_figure(report: dict[str, Any]) -> str | None:
     nodes = list(report["nodes"])
     if not nodes:
@@ -135,6 +153,16 @@ def _fmt(value: Any) -> str:
     return html.escape(str(value))
 
 
+def _longer_html(report: dict[str, Any]) -> str:
+    longer = report.get("behaviour_longer")
+    if not longer:
+        return "<p>Longer inputs: the model takes none longer than the held-out ones.</p>"
+    return (
+        f"<p>On {longer['inputs']} longer inputs: {longer['position_accuracy']:.3f} per "
+        f"position, {longer['sequence_accuracy']:.3f} per sequence.</p>"
+    )
+
+
 def to_html(report: dict[str, Any]) -> str:
     e = html.escape
     rows = []
@@ -175,12 +203,14 @@ def to_html(report: dict[str, Any]) -> str:
         f"<p>Agreement with the program on {behaviour['inputs']} held-out inputs: "
         f"{behaviour['position_accuracy']:.3f} per position, {behaviour['sequence_accuracy']:.3f} "
         f"per sequence (random model: {random_b['sequence_accuracy']:.3f}).</p>",
+        _longer_html(report),
         "<h2>Per s-op</h2><table><tr><th>s-op</th><th>verdict</th><th>IIA seq</th>"
         "<th>IIA pos</th><th>random IIA</th><th>site</th><th>rank</th><th>best probe site</th>"
         "<th>best component</th><th>principal cos</th><th>debiased CKA</th><th>Procrustes</th>"
         "</tr>" + "".join(rows) + "</table>",
         _img(iia_figure(report)),
         _img(probe_figure(report)),
+        *[_img(position_figure(name, node)) for name, node in report["nodes"].items()],
         "<h2>Selectors and the heads that play them</h2>",
     ]
     for name, entry in report["selectors"].items():

@@ -151,3 +151,17 @@ def test_cli_errors_are_clear(sort5, tmp_path, capsys):
         == 1
     )
     assert "no such weights file" in capsys.readouterr().err
+
+
+def test_behaviour_on_longer_inputs_where_the_model_takes_them(sort5):
+    task, rank, _, _ = sort5
+    longer = compile_program(rank, list(task.vocab), 8)
+    report = compare(
+        longer.model, rank, task, settings=Settings(inputs=100, das_steps=10), progress=False
+    )
+    assert report["behaviour_longer"]["sequence_accuracy"] == 1.0
+    assert report["behaviour_longer"]["inputs"] > 0
+    same_length = compare(
+        sort5[3].model, rank, task, settings=Settings(inputs=100, das_steps=10), progress=False
+    )
+    assert same_length["behaviour_longer"] is None
