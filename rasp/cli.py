@@ -494,10 +494,15 @@ def add_train_command(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--seed", type=int, default=0, metavar="S", help="default 0")
     parser.add_argument("-o", "--out", metavar="DIR", help="output folder (default runs/TASK)")
     parser.add_argument("--lr", type=float, metavar="LR", help="default: the recipe's")
-    parser.add_argument("--batch-size", type=positive_int, metavar="B")
-    parser.add_argument("--eval-every", type=positive_int, default=100, metavar="N")
+    parser.add_argument("--batch-size", type=positive_int, metavar="B", help="default: recipe's")
     parser.add_argument(
-        "--threads", type=positive_int, metavar="T", help="CPU threads (default 1: small models)"
+        "--eval-every", type=positive_int, default=100, metavar="N", help="default 100 steps"
+    )
+    parser.add_argument(
+        "--threads",
+        type=positive_int,
+        metavar="T",
+        help="CPU threads (default: 1 below 5M parameters, as every recipe is; else torch's)",
     )
     parser.add_argument(
         "--until", type=float, metavar="ACC", help="stop once held-out sequence accuracy >= ACC"

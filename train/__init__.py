@@ -1,1 +1,27 @@
-"""train: see DESIGN.md."""
+"""train: train any Transformer on any task (see DESIGN.md).
+
+    from train import TrainConfig, train
+    result = train(TrainConfig("sort5", out_dir="runs/sort5"))
+    result.accuracy          # held-out sequence accuracy
+    model.load(result.checkpoint)
+
+A run writes out_dir/model.safetensors (+ .json, labelled with the task's format),
+state.pt (to resume), metrics.jsonl and curves.png. `python -m train.grok` trains
+modular addition and logs the Fourier progress measures of grokking.
+"""
+
+from train.build import build_model, load_trained
+from train.config import TrainConfig
+from train.errors import CheckpointMismatch, Diverged, TrainError
+from train.loop import TrainResult, train
+
+__all__ = [
+    "CheckpointMismatch",
+    "Diverged",
+    "TrainConfig",
+    "TrainError",
+    "TrainResult",
+    "build_model",
+    "load_trained",
+    "train",
+]
