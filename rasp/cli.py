@@ -502,7 +502,7 @@ def add_train_command(commands: argparse._SubParsersAction) -> None:
         "--threads",
         type=positive_int,
         metavar="T",
-        help="CPU threads (default: 1 below 5M parameters, as every recipe is; else torch's)",
+        help="CPU threads (default: 1 for small models, see train/threads.py; else torch's)",
     )
     parser.add_argument(
         "--until", type=float, metavar="ACC", help="stop once held-out sequence accuracy >= ACC"

@@ -72,7 +72,8 @@ def format_mismatches(labels: dict[str, Any], task: Task) -> list[str]:
     expected = task_labels(task, task.recipe, 0)
     missing = [key for key in FORMAT_KEYS if key not in labels]
     if missing:
-        return [f"its labels lack {', '.join(missing)} (not a model trained by rasplab's train)"]
+        lacking = ", ".join(missing)
+        return [f"its labels lack {lacking} (not written by this version of rasplab's train)"]
     return [
         f"its {key} is {labels[key]!r}, task {task.name} has {expected[key]!r}"
         for key in FORMAT_KEYS

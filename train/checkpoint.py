@@ -84,7 +84,9 @@ def resume(
         return RunState()
     saved = torch.load(path, map_location=next(model.parameters()).device, weights_only=True)
     theirs = json.loads(saved["identity"])
-    problems = format_mismatches(theirs["labels"], task)
+    if "labels" in theirs:  # the first states nested the labels (and repeated seed, recipe)
+        theirs = {**theirs["labels"], "eval_size": theirs["eval_size"]}
+    problems = format_mismatches(theirs, task)
     if problems:
         raise CheckpointMismatch(
             f"{out_dir} holds a checkpoint that does not fit task {task.name}: "

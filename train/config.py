@@ -39,7 +39,7 @@ class TrainConfig:
     weight_decay: float | None = None
     batch_size: int | None = None
     eval_every: int = 100
-    checkpoint_every: int = 1000
+    checkpoint_every: int = 250
     threads: int | None = None
     until: float | None = None
     eval_size: int = 2000
@@ -72,11 +72,7 @@ class TrainConfig:
         }
         return dataclasses.replace(base, **{k: v for k, v in overrides.items() if v is not None})
 
-    def identity(self, recipe: Recipe, labels: dict[str, Any]) -> dict[str, Any]:
-        """What a resumed run must share with the run it continues (JSON types)."""
-        return {
-            "labels": labels,
-            "seed": self.seed,
-            "recipe": dataclasses.asdict(recipe),
-            "eval_size": self.eval_size,
-        }
+    def identity(self, labels: dict[str, Any]) -> dict[str, Any]:
+        """What a resumed run must share with the run it continues (JSON types): the
+        model's labels (task format, recipe, seed; see train.build) and the held-out size."""
+        return {**labels, "eval_size": self.eval_size}

@@ -147,6 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--device", choices=("auto", "cpu", "cuda"), default="auto")
     parser.add_argument("--eval-every", type=positive, default=100, metavar="N")
+    parser.add_argument("--threads", type=positive, help="CPU threads (see train/threads.py)")
     parser.add_argument("-o", "--out", metavar="DIR", help="output folder (default runs/grok-pP)")
     parser.add_argument("--quiet", action="store_true", help="no progress bar or log lines")
     args = parser.parse_args(argv)
@@ -163,6 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         seed=args.seed,
         device=args.device,
         eval_every=args.eval_every,
+        threads=args.threads,
         progress=not args.quiet,
     )
     result = train(

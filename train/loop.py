@@ -90,9 +90,11 @@ def train(
     recipe = config.recipe(task.recipe if recipe is None else recipe)
     device = resolve_device(config.device)
     model = build_model(task, recipe, config.seed).to(device)
+    data = make_data(task, recipe, config.seed, config.eval_size, device)
     n_params = sum(p.numel() for p in model.parameters())
-    with torch_threads(choose_threads(config.threads, n_params, device)):
-        run = _Run(config, task, recipe, model, device, measures, log)
+    tokens_per_step = data.batch(0).tokens.numel()
+    with torch_threads(choose_threads(config.threads, n_params, tokens_per_step, device)):
+        run = _Run(config, task, recipe, model, data, measures, log)
         return run.run()
 
 
@@ -105,16 +107,15 @@ class _Run:
         task: Task,
         recipe: Recipe,
         model: Transformer,
-        device: torch.device,
+        data: FiniteData | StreamData,
         measures: Measures | None,
         log: Log | None,
     ) -> None:
         self.config, self.task, self.recipe, self.model = config, task, recipe, model
-        self.measures, self.log = measures, log
-        self.data = make_data(task, recipe, config.seed, config.eval_size, device)
+        self.data, self.measures, self.log = data, measures, log
         trainable = [p for p in model.parameters() if p.requires_grad]
         self.optimizer = AdamW(trainable, weight_decay=recipe.weight_decay, betas=BETAS)
-        self.identity = config.identity(recipe, model.cfg.labels)
+        self.identity = config.identity(model.cfg.labels)
         self.state: RunState = resume(config.out_dir, model, self.optimizer, self.identity, task)
         self.saved_step: int | None = self.state.step if self.state.step else None
         self.metrics = MetricsLog(config.out_dir, self.state.step)

@@ -25,7 +25,8 @@ from train.optim import AdamW
 from train.threads import torch_threads
 
 
-def ms_per_step(task_name: str, threads: int, steps: int) -> float:
+def ms_per_step(task_name: str, threads: int, steps: int) -> tuple[float, int, int]:
+    """(milliseconds per step, parameters, tokens per step) of the task's recipe model."""
     task = tasks.get(task_name)
     model = build_model(task, task.recipe, seed=0)
     data = make_data(task, task.recipe, 0, 100, torch.device("cpu"))
@@ -39,7 +40,8 @@ def ms_per_step(task_name: str, threads: int, steps: int) -> float:
             optimizer.zero_grad()
             loss.backward()
             optimizer.step(task.recipe.lr)
-    return (time.perf_counter() - start) / steps * 1000
+    params = sum(p.numel() for p in model.parameters())
+    return (time.perf_counter() - start) / steps * 1000, params, batches[0].tokens.numel()
 
 
 def main() -> None:
@@ -48,17 +50,19 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2, help="alternations of 1 and 2 threads")
     args = parser.parse_args()
-    print(f"{'task':<10} {'params':>8} {'1 thread ms':>12} {'2 threads ms':>13} {'2t / 1t':>8}")
+    print(
+        f"{'task':<10} {'params':>8} {'tokens':>7} {'1 thread ms':>12} {'2 threads ms':>13} "
+        f"{'2t / 1t':>8}"
+    )
     for name in args.tasks.split(","):
-        task = tasks.get(name)
-        params = sum(p.numel() for p in build_model(task, task.recipe, 0).parameters())
         one, two = [], []
         for _ in range(args.rounds):
-            one.append(ms_per_step(name, 1, args.steps))
-            two.append(ms_per_step(name, 2, args.steps))
+            ms, params, tokens = ms_per_step(name, 1, args.steps)
+            one.append(ms)
+            two.append(ms_per_step(name, 2, args.steps)[0])
         best_one, best_two = min(one), min(two)
         print(
-            f"{name:<10} {params:>8} {best_one:>12.1f} {best_two:>13.1f} "
+            f"{name:<10} {params:>8} {tokens:>7} {best_one:>12.1f} {best_two:>13.1f} "
             f"{best_two / best_one:>7.2f}x",
             flush=True,
         )

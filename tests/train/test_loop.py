@@ -129,7 +129,8 @@ def test_a_checkpoint_of_another_format_is_refused(tmp_path, reverse4, tiny_reci
 def test_a_run_with_other_settings_is_not_resumed(tmp_path, reverse4, tiny_recipe, tiny_config):
     recipe = dataclasses.replace(tiny_recipe, steps=10)
     train(tiny_config(reverse4, tmp_path), task=reverse4, recipe=recipe)
-    with pytest.raises(CheckpointMismatch, match=r"recipe.lr: 0.01 there, 0.02 here"):
+    other = r"other settings \(recipe.lr: 0.01 there, 0.02 here\)"
+    with pytest.raises(CheckpointMismatch, match=other):
         train(tiny_config(reverse4, tmp_path, lr=0.02), task=reverse4, recipe=recipe)
 
 
@@ -179,13 +180,28 @@ def test_learning_rate_warms_up_then_decays_or_stays():
     assert learning_rate(constant, 109) == 1.0
 
 
-def test_small_models_train_on_one_cpu_thread():
+def test_small_steps_train_on_one_cpu_thread():
     cpu, cuda = torch.device("cpu"), torch.device("cuda")
-    assert choose_threads(None, 100_000, cpu) == 1
-    assert choose_threads(None, 100_000_000, cpu) is None
-    assert choose_threads(None, 100_000, cuda) is None
-    assert choose_threads(3, 100_000, cpu) == 3
+    assert choose_threads(None, 35_000, 1536, cpu) == 1  # sort5's recipe
+    assert choose_threads(None, 228_000, 15_000, cpu) is None  # mod_add's full batch
+    assert choose_threads(None, 35_000, 1536, cuda) is None
+    assert choose_threads(3, 35_000, 1536, cpu) == 3
     before = torch.get_num_threads()
     with torch_threads(1):
         assert torch.get_num_threads() == 1
     assert torch.get_num_threads() == before
+
+
+def test_a_state_of_the_first_nested_format_still_resumes(
+    tmp_path, reverse4, tiny_recipe, tiny_config
+):
+    recipe = dataclasses.replace(tiny_recipe, steps=10)
+    config = tiny_config(reverse4, tmp_path)
+    first = train(config, task=reverse4, recipe=recipe)
+    state = torch.load(tmp_path / "state.pt", weights_only=True)
+    flat = json.loads(state["identity"])
+    eval_size = flat.pop("eval_size")
+    nested = {"labels": flat, "seed": 0, "recipe": flat["recipe"], "eval_size": eval_size}
+    state["identity"] = json.dumps(nested)
+    torch.save(state, tmp_path / "state.pt")
+    assert train(config, task=reverse4, recipe=recipe).accuracy == first.accuracy
