@@ -273,6 +273,9 @@ def _literals(plan: Plan, sel: n.Selector, infos: dict[int, Info], name: str):
         return attention.literals(sel, view, name)
     except attention.NotAConjunction:
         keys, queries = attention.atom_sops(sel)
+        pairs = sorted(attention.atom_pairs(sel), key=lambda pair: (pair[0].uid, pair[1].uid))
+        keys = keys or [pairs[0][0]]  # every key is a constant: any one stands for them
+        queries = queries or [pairs[0][1]]
         key_info = plan.tuple_sop([view(k) for k in keys], f"{name}.keys", name)
         query_info = (
             key_info
