@@ -8,6 +8,7 @@ from typing import Any
 from tasks import code_exec, counting, digits, dyck, ioi, linreg, modular, sequences, sorting
 from tasks.hypothesis import HYPOTHESES_DIR
 from tasks.task import Task
+from tasks.tuned import tuned
 
 
 class UnknownTaskError(KeyError):
@@ -25,7 +26,7 @@ def _registry() -> dict[str, Task]:
         for task in family.tasks():
             if task.name in registry:
                 raise ValueError(f"two tasks are named {task.name!r}")
-            registry[task.name] = task
+            registry[task.name] = tuned(task)
     return registry
 
 
