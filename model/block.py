@@ -6,6 +6,8 @@ has no MLP. Compiled models use this to schedule only the components they need.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import torch
 from torch import nn
 
@@ -45,11 +47,20 @@ class TransformerBlock(nn.Module):
             self.hook_mlp_out = HookPoint()
         self.hook_resid_post = HookPoint()
 
-    def forward(self, resid: torch.Tensor, allowed: torch.Tensor | None) -> torch.Tensor:
+    def forward(
+        self,
+        resid: torch.Tensor,
+        allowed: torch.Tensor | None,
+        keep: Callable[[torch.Tensor], torch.Tensor] | None = None,
+    ) -> torch.Tensor:
+        """keep, if given, picks the rows that matter from resid_mid, so the MLP runs
+        only there; the caller passes it only when no hook in this block is attached."""
         resid = self.hook_resid_pre(resid)
         if self.attn is not None:
             resid = resid + self.hook_attn_out(self.attn(self.ln1(resid), allowed))
         resid = self.hook_resid_mid(resid)
+        if keep is not None:
+            resid = keep(resid)
         if self.mlp is not None:
             resid = resid + self.hook_mlp_out(self.mlp(self.ln2(resid)))
         return self.hook_resid_post(resid)

@@ -75,6 +75,11 @@ def name_hook_points(module: nn.Module) -> dict[str, HookPoint]:
     return points
 
 
+def any_active(module: nn.Module) -> bool:
+    """Whether any hook point inside `module` has a hook attached."""
+    return any(m.active for m in module.modules() if isinstance(m, HookPoint))
+
+
 def matching(points: dict[str, HookPoint], target: NameFilter) -> list[str]:
     """Names that `target` selects; an unknown exact name is an error, not a no-op."""
     if isinstance(target, str):

@@ -18,7 +18,14 @@ from model.block import TransformerBlock
 from model.cache import ActivationCache, caching_hook
 from model.config import TransformerConfig
 from model.embed import Embed, PosEmbed, Unembed
-from model.hooks import FwdHooks, HookPoint, NameFilter, attached, name_hook_points
+from model.hooks import (
+    FwdHooks,
+    HookPoint,
+    NameFilter,
+    any_active,
+    attached,
+    name_hook_points,
+)
 from model.init import Init, init_weights
 from model.layernorm import normalization
 
@@ -88,7 +95,14 @@ class Transformer(nn.Module):
         if self.pos_embed is not None:
             resid = resid + self.hook_pos_embed(self.pos_embed(tokens))
         allowed = attention_allowed(tokens.shape[1], self.cfg.causal, attention_mask, resid.device)
-        for block in self.blocks:
+        last = len(self.blocks) - 1
+        trim = output_positions is not None and not any_active(self.ln_final)
+        for layer, block in enumerate(self.blocks):
+            if layer == last and trim and not any_active(block):
+                # Only the scored rows reach the unembedding, so the last MLP and the
+                # final norm (both position-wise) need run on those rows alone.
+                resid = block(resid, allowed, lambda r: _select_positions(r, output_positions))
+                return self.ln_final(resid)
             resid = block(resid, allowed)
         return _select_positions(self.ln_final(resid), output_positions)
 

@@ -312,6 +312,42 @@ def test_bool_output_positions_select_the_loss_positions():
     torch.testing.assert_close(model(t, output_positions=where), model(t)[where])
 
 
+def test_the_last_mlp_runs_only_at_output_positions():
+    model = seeded(cfg())
+    rows = []
+    model.blocks[-1].mlp.register_forward_pre_hook(lambda _, args: rows.append(args[0].shape))
+    model(tokens(3, 6), output_positions=-1)
+    model(tokens(3, 6))
+    assert rows == [torch.Size([3, 12]), torch.Size([3, 6, 12])]
+
+
+@pytest.mark.parametrize("normalization", [None, "LN"])
+def test_output_positions_give_the_same_gradients_as_full_logits(normalization):
+    t = tokens(4, 6)
+    where = torch.rand(4, 6, generator=torch.Generator().manual_seed(2)) > 0.4
+    grads = []
+    for trimmed in (True, False):
+        model = seeded(cfg(normalization=normalization))
+        logits = model(t, output_positions=where) if trimmed else model(t)[where]
+        logits.logsumexp(-1).sum().backward()
+        grads.append({n: p.grad for n, p in model.named_parameters()})
+    for name, grad in grads[0].items():
+        torch.testing.assert_close(grad, grads[1][name], msg=name)
+
+
+@pytest.mark.parametrize(
+    "hook_name", ["blocks.1.hook_resid_post", "blocks.1.mlp.hook_post", "ln_final.hook_scale"]
+)
+def test_hooks_in_the_last_block_see_every_position(hook_name):
+    model = seeded(cfg(normalization="LN"))
+    t = tokens(3, 6)
+    _, cache = model.run_with_cache(t, hook_name, output_positions=-1)
+    assert cache[hook_name].shape[:2] == (3, 6)
+    patched = model.run_with_hooks(t, [(hook_name, lambda x, hook: x * 0 + 1)], output_positions=-1)
+    full = model.run_with_hooks(t, [(hook_name, lambda x, hook: x * 0 + 1)])
+    torch.testing.assert_close(patched, full[:, -1])
+
+
 def test_bad_output_positions_are_explained():
     model = seeded(cfg())
     with pytest.raises(ValueError, match=r"bool output_positions must be \[batch, pos\]"):
