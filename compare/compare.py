@@ -28,7 +28,7 @@ from compare.sites import activations, residual_sites, short
 from compare.verdict import Thresholds, node_verdict, overall_verdict
 from compiler import CompileError, compile_program
 from model import Transformer
-from rasp import Program
+from rasp import Program, RaspError
 from rasp import nodes as n
 
 CANDIDATE_SITES = 2
@@ -92,6 +92,9 @@ class _Comparison:
         self.train_pairs, self.test_pairs = pairs[:cut], pairs[cut:]
         groups = data.by_length(inputs)
         self.probe_group = max(groups.values(), key=len)
+        # (base, source) pairs per s-op whose counterfactual the program cannot compute
+        # (a lookup or index that the swapped values miss); they are left out of IIA.
+        self.undefined: dict[str, set[tuple[int, int]]] = {}
 
     def batches(self, node: str, pairs: list[tuple[int, int]]) -> list[das.PairBatch]:
         by_len: dict[int, list[tuple[int, int]]] = {}
@@ -100,10 +103,12 @@ class _Comparison:
         result = []
         for group in by_len.values():
             for start in range(0, len(group), self.settings.batch):
-                chunk = group[start : start + self.settings.batch]
+                chunk, counterfactual = self._counterfactuals(
+                    node, group[start : start + self.settings.batch]
+                )
+                if not chunk:
+                    continue
                 bases = [self.inputs.tokens[b] for b, _ in chunk]
-                swapped = [self.trace[node][s] for _, s in chunk]
-                counterfactual = self.program.evaluate(bases, {node: swapped}).output
                 scored = [self.inputs.scored[b] for b, _ in chunk]
                 result.append(
                     das.PairBatch(
@@ -116,6 +121,48 @@ class _Comparison:
                     )
                 )
         return result
+
+    def _counterfactuals(
+        self, node: str, chunk: list[tuple[int, int]]
+    ) -> tuple[list[tuple[int, int]], list[list[Any]]]:
+        """The program's outputs with `node` swapped in from each source, and the pairs
+        they belong to: all of them, or one at a time when some swap leaves it undefined."""
+
+        def run(pairs: list[tuple[int, int]]) -> list[list[Any]]:
+            bases = [self.inputs.tokens[b] for b, _ in pairs]
+            swapped = [self.trace[node][s] for _, s in pairs]
+            return self.program.evaluate(bases, {node: swapped}).output
+
+        try:
+            return chunk, run(chunk)
+        except RaspError:
+            kept, outputs = [], []
+            for pair in chunk:
+                try:
+                    outputs.append(run([pair])[0])
+                    kept.append(pair)
+                except RaspError:
+                    self.undefined.setdefault(node, set()).add(pair)
+            return kept, outputs
+
+    def node_notes(self, node: str, rank: int) -> list[str]:
+        """Caveats on `node`'s IIA: pairs left out, and a swap too wide to mean much."""
+        notes = []
+        if missing := len(self.undefined.get(node, ())):
+            total = len(self.train_pairs) + len(self.test_pairs)
+            notes.append(
+                f"{self.program.name}: swapping '{node}' leaves the program undefined on "
+                f"{missing} of {total} pairs (e.g. a lookup the swapped values miss); "
+                "they are left out of its IIA."
+            )
+        d_model = self.adapter.model.cfg.d_model
+        if 2 * rank > d_model:
+            notes.append(
+                f"{self.program.name}: '{node}' is aligned at rank {rank} of d_model "
+                f"{d_model}; a swap that wide moves most of the residual stream, so its "
+                "IIA says little about where the variable lives."
+            )
+        return notes
 
     def probe(self, node: str, adapter: Adapter | None = None) -> probes.ProbeResult:
         adapter = adapter or self.adapter
@@ -291,6 +338,7 @@ def compare(
         iia = aligned["iia"]["sequence"]
         entry["verdict"] = node_verdict(iia, control["iia"]["sequence"], t)
         report["nodes"][node] = entry
+        report["notes"] += run.node_notes(node, rank)
     outside = [c for c in all_components if c[0] not in claimed]
     pairs = run.batches(program.name, run.test_pairs)
     report["strict_check"] = {
@@ -299,7 +347,9 @@ def compare(
     }
     report["selectors"] = _selectors(run, adapter, random_adapter)
     if rival is not None:
-        report["controls"]["rival_program"] = _rival(adapter, rival, task, settings)
+        rival_result = _rival(adapter, rival, task, settings)
+        report["notes"].extend(rival_result.pop("notes"))
+        report["controls"]["rival_program"] = rival_result
     report["verdict"] = overall_verdict(
         report["behaviour"]["sequence_accuracy"],
         [v["verdict"] for v in report["nodes"].values()],
@@ -390,15 +440,21 @@ def _selectors(run: _Comparison, adapter: Adapter, random_adapter: Adapter) -> d
 def _rival(adapter: Adapter, rival: Program, task, settings: Settings) -> dict[str, Any]:
     inputs = data.held_out(adapter, rival, task, settings.inputs, settings.seed)
     run = _Comparison(adapter, rival, inputs, settings)
-    nodes = {}
+    nodes, ranks = {}, {}
     for node in tested_nodes(rival):
         probe = run.probe(node)
         sites = probe.candidates(CANDIDATE_SITES)
-        rank = _rank(node, None, run.trace[node])
-        aligned = run.align(node, min(rank, adapter.model.cfg.d_model), sites, probe=probe)
+        ranks[node] = rank = min(_rank(node, None, run.trace[node]), adapter.model.cfg.d_model)
+        aligned = run.align(node, rank, sites, probe=probe)
         nodes[node] = {
             "iia": aligned["iia"],
             "site": short(aligned["site"]) if aligned["site"] else None,
             "verdict": node_verdict(aligned["iia"]["sequence"], None, settings.thresholds),
         }
-    return {"program": rival.name, "behaviour": behaviour(adapter, rival, inputs), "nodes": nodes}
+    notes = [note for node in nodes for note in run.node_notes(node, ranks[node])]
+    return {
+        "program": rival.name,
+        "behaviour": behaviour(adapter, rival, inputs),
+        "nodes": nodes,
+        "notes": notes,
+    }

@@ -1,5 +1,6 @@
 """Comparison verdicts on models whose algorithm is known: compiled ones."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -11,7 +12,9 @@ from compare import CompareError, Settings, compare
 from compare.report import write
 from compiler import compile_program
 from model import Transformer
+from rasp import Session
 from rasp.cli import main
+from train.build import build_model
 
 FAST = Settings(inputs=200, das_steps=40)
 
@@ -165,3 +168,42 @@ def test_behaviour_on_longer_inputs_where_the_model_takes_them(sort5):
         sort5[3].model, rank, task, settings=Settings(inputs=100, das_steps=10), progress=False
     )
     assert same_length["behaviour_longer"] is None
+
+
+UNDEFINED_UNDER_SWAPS = """
+tokens = tokens_int;
+before = select(tokens, tokens, <) or (select(tokens, tokens, ==) and select(indices, indices, <));
+rank = selector_width(before);
+twice = rank * 2;
+thrice = rank * 3;
+checked = {k: k % 5 for k in range(-2, 13)}[thrice - twice];
+sort_checked = aggregate(select(checked, indices, ==), tokens);
+"""
+
+
+def test_pairs_whose_counterfactual_is_undefined_are_left_out_and_reported(sort5):
+    task, rank, _, compiled = sort5
+    session = Session()
+    session.exec(UNDEFINED_UNDER_SWAPS)
+    program = session.program("sort_checked")
+    with pytest.raises(Exception, match="lookup"):  # the swap really is undefined
+        program.evaluate([[0, 1, 2, 3, 4]], interventions={"twice": [[9, 9, 9, 9, 9]]})
+
+    report = compare(compiled.model, program, task, settings=FAST, progress=False)
+    notes = [n for n in report["notes"] if "undefined" in n]
+    assert any("'twice'" in n for n in notes) and any("'thrice'" in n for n in notes)
+    assert not any("'rank'" in n for n in notes)
+    assert report["nodes"]["rank"]["verdict"] == "implements"
+    assert report["nodes"]["twice"]["iia"]["pairs"] > 0
+
+    with_rival = compare(compiled.model, rank, task, rival=program, settings=FAST, progress=False)
+    assert any("sort_checked: swapping 'twice'" in n for n in with_rival["notes"])
+    assert "notes" not in with_rival["controls"]["rival_program"]
+
+
+def test_a_swap_wider_than_half_the_residual_stream_is_flagged(sort5):
+    task, rank, _, _ = sort5
+    narrow = build_model(task, dataclasses.replace(task.recipe, d_model=16, n_heads=2), seed=0)
+    report = compare(narrow, rank, task, settings=FAST, progress=False)
+    wide = [n for n in report["notes"] if "of d_model 16" in n]
+    assert len(wide) == 1 and "'sort_rank' is aligned at rank 10" in wide[0]
