@@ -145,8 +145,9 @@ class _Comparison:
                     self.undefined.setdefault(node, set()).add(pair)
             return kept, outputs
 
-    def node_notes(self, node: str, rank: int) -> list[str]:
-        """Caveats on `node`'s IIA: pairs left out, and a swap too wide to mean much."""
+    def node_notes(self, node: str, rank: int, tested: int) -> list[str]:
+        """Caveats on `node`'s IIA (`tested` pairs): pairs left out, too few pairs, and
+        a swap too wide to mean much."""
         notes = []
         if missing := len(self.undefined.get(node, ())):
             total = len(self.train_pairs) + len(self.test_pairs)
@@ -154,6 +155,13 @@ class _Comparison:
                 f"{self.program.name}: swapping '{node}' leaves the program undefined on "
                 f"{missing} of {total} pairs (e.g. a lookup the swapped values miss); "
                 "they are left out of its IIA."
+            )
+        needed = self.settings.thresholds.min_pairs
+        if tested < needed:
+            notes.append(
+                f"{self.program.name}: only {tested} held-out pairs test '{node}' (a swap "
+                f"that changes the output); with fewer than {needed} it is left untested "
+                "and reads 'does not'."
             )
         d_model = self.adapter.model.cfg.d_model
         if 2 * rank > d_model:
@@ -232,9 +240,13 @@ def _compiled(program: Program, adapter: Adapter, inputs: data.Inputs):
         )
 
 
-def _rank(node: str, cm, trace_values: list[list[Any]]) -> int:
+def _rank(program: Program, node: str, cm, trace_values: list[list[Any]]) -> int:
+    """The compiled subspace's width; without one, 1 for a numerical s-op, else one
+    dimension per distinct value (a one-hot code)."""
     if cm is not None and node in cm.layout.sops:
         return len(cm.layout.dims(node))
+    if program.node(node).encoding == "numerical":
+        return 1
     distinct = {(type(v) is bool, v) for row in trace_values for v in row}
     return max(1, len(distinct))
 
@@ -299,7 +311,7 @@ def compare(
     bar = tqdm(nodes, desc="compare", disable=not progress, leave=False)
     for node in bar:
         bar.set_postfix_str(node)
-        rank = _rank(node, cm, run.trace[node])
+        rank = _rank(program, node, cm, run.trace[node])
         probe = run.probe(node)
         sites = probe.candidates(CANDIDATE_SITES)
         aligned = run.align(node, rank, sites, probe=probe)
@@ -335,10 +347,9 @@ def compare(
                 claimed.add(best)
         if cm is not None and aligned["site"] and node in cm.layout.sops:
             entry["similarity"] = _similarity(run, cm, node, aligned)
-        iia = aligned["iia"]["sequence"]
-        entry["verdict"] = node_verdict(iia, control["iia"]["sequence"], t)
+        entry["verdict"] = node_verdict(aligned["iia"], control["iia"]["sequence"], t)
         report["nodes"][node] = entry
-        report["notes"] += run.node_notes(node, rank)
+        report["notes"] += run.node_notes(node, rank, aligned["iia"]["pairs"])
     outside = [c for c in all_components if c[0] not in claimed]
     pairs = run.batches(program.name, run.test_pairs)
     report["strict_check"] = {
@@ -444,14 +455,20 @@ def _rival(adapter: Adapter, rival: Program, task, settings: Settings) -> dict[s
     for node in tested_nodes(rival):
         probe = run.probe(node)
         sites = probe.candidates(CANDIDATE_SITES)
-        ranks[node] = rank = min(_rank(node, None, run.trace[node]), adapter.model.cfg.d_model)
+        rank = min(_rank(rival, node, None, run.trace[node]), adapter.model.cfg.d_model)
+        ranks[node] = rank
         aligned = run.align(node, rank, sites, probe=probe)
         nodes[node] = {
+            "rank": rank,
             "iia": aligned["iia"],
             "site": short(aligned["site"]) if aligned["site"] else None,
-            "verdict": node_verdict(aligned["iia"]["sequence"], None, settings.thresholds),
+            "verdict": node_verdict(aligned["iia"], None, settings.thresholds),
         }
-    notes = [note for node in nodes for note in run.node_notes(node, ranks[node])]
+    notes = [
+        note
+        for node, result in nodes.items()
+        for note in run.node_notes(node, ranks[node], result["iia"]["pairs"])
+    ]
     return {
         "program": rival.name,
         "behaviour": behaviour(adapter, rival, inputs),

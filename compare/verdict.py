@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Any
 
 
 @dataclass(frozen=True)
@@ -12,14 +13,17 @@ class Thresholds:
     control_margin: float = 0.2  # ... and only if it beats the random-model control by this
     behaviour_implements: float = 0.99  # whole-sequence agreement for an overall "implements"
     behaviour_partial: float = 0.9
+    min_pairs: int = 20  # held-out pairs that change the output; fewer cannot say "implements"
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
 
 
-def node_verdict(iia: float | None, control: float | None, t: Thresholds) -> str:
-    if iia is None:
+def node_verdict(iia: dict[str, Any], control: float | None, t: Thresholds) -> str:
+    """From an IIA result ({"sequence", "pairs", ...}); too few pairs prove nothing."""
+    if iia["sequence"] is None or iia["pairs"] < t.min_pairs:
         return "does not"
+    iia = iia["sequence"]
     baseline = control or 0.0
     if iia >= t.implements_iia and iia - baseline >= t.control_margin:
         return "implements"

@@ -198,7 +198,22 @@ def test_pairs_whose_counterfactual_is_undefined_are_left_out_and_reported(sort5
 
     with_rival = compare(compiled.model, rank, task, rival=program, settings=FAST, progress=False)
     assert any("sort_checked: swapping 'twice'" in n for n in with_rival["notes"])
-    assert "notes" not in with_rival["controls"]["rival_program"]
+    rival = with_rival["controls"]["rival_program"]
+    assert "notes" not in rival
+    assert rival["nodes"]["rank"]["rank"] == 5  # one dimension per value without a compile
+
+
+def test_a_rival_numerical_sop_is_aligned_at_rank_one(sort5):
+    task, rank, _, compiled = sort5
+    session = Session()
+    session.exec(
+        "share = numerical(aggregate(select(indices, indices, <=), "
+        "indicator(tokens_int == 0)));\n"
+        "copy = aggregate(select(indices, indices, ==), tokens_int) + 0 * share;"
+    )
+    rival = session.program("copy")
+    report = compare(compiled.model, rank, task, rival=rival, settings=FAST, progress=False)
+    assert report["controls"]["rival_program"]["nodes"]["share"]["rank"] == 1
 
 
 def test_a_swap_wider_than_half_the_residual_stream_is_flagged(sort5):
