@@ -159,9 +159,9 @@ class _Comparison:
         needed = self.settings.thresholds.min_pairs
         if tested < needed:
             notes.append(
-                f"{self.program.name}: only {tested} held-out pairs test '{node}' (a swap "
-                f"that changes the output); with fewer than {needed} it is left untested "
-                "and reads 'does not'."
+                f"{self.program.name}: '{node}' is tested on {tested} held-out pairs "
+                f"(a swap that changes the output); with fewer than {needed} it is left "
+                "untested and reads 'does not'."
             )
         d_model = self.adapter.model.cfg.d_model
         if 2 * rank > d_model:
