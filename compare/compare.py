@@ -40,6 +40,9 @@ class Settings:
     das_steps: int = 150
     batch: int = 128
     seed: int = 0
+    # Caps every alignment's rank (else the compiled subspace's width): a one-hot s-op
+    # over 113 values would otherwise swap most of a 128-wide residual stream.
+    max_rank: int | None = None
     thresholds: Thresholds = field(default_factory=Thresholds)
 
 
@@ -240,6 +243,11 @@ def _compiled(program: Program, adapter: Adapter, inputs: data.Inputs):
         )
 
 
+def _capped(rank: int, model: Transformer, settings: Settings) -> int:
+    """The rank, at most d_model and at most the user's --max-rank."""
+    return min(rank, model.cfg.d_model, settings.max_rank or rank)
+
+
 def _rank(program: Program, node: str, cm, trace_values: list[list[Any]]) -> int:
     """The compiled subspace's width; without one, 1 for a numerical s-op, else one
     dimension per distinct value (a one-hot code)."""
@@ -292,6 +300,7 @@ def compare(
             "heads": list(model.cfg.heads_per_layer),
         },
         "thresholds": t.to_dict(),
+        "max_rank": settings.max_rank,
         "behaviour": behaviour(adapter, program, inputs),
         "behaviour_longer": _longer(adapter, program, inputs, settings),
         "controls": {"random_model": {"behaviour": behaviour(random_adapter, program, inputs)}},
@@ -299,7 +308,9 @@ def compare(
         "notes": [
             "IIA counts only pairs whose counterfactual output differs from the base output.",
             "Alignments are linear (an orthogonal rotation at the rank of the s-op's compiled "
-            "subspace); a non-linear map could fit any algorithm onto any network.",
+            "subspace"
+            + (f", at most {settings.max_rank}" if settings.max_rank else "")
+            + "); a non-linear map could fit any algorithm onto any network.",
             "Subspace patching can activate dormant pathways (Makelov et al. 2024): trust a "
             "node's IIA only where the random-model control stays low.",
         ],
@@ -311,7 +322,7 @@ def compare(
     bar = tqdm(nodes, desc="compare", disable=not progress, leave=False)
     for node in bar:
         bar.set_postfix_str(node)
-        rank = _rank(program, node, cm, run.trace[node])
+        rank = _capped(_rank(program, node, cm, run.trace[node]), model, settings)
         probe = run.probe(node)
         sites = probe.candidates(CANDIDATE_SITES)
         aligned = run.align(node, rank, sites, probe=probe)
@@ -455,7 +466,7 @@ def _rival(adapter: Adapter, rival: Program, task, settings: Settings) -> dict[s
     for node in tested_nodes(rival):
         probe = run.probe(node)
         sites = probe.candidates(CANDIDATE_SITES)
-        rank = min(_rank(rival, node, None, run.trace[node]), adapter.model.cfg.d_model)
+        rank = _capped(_rank(rival, node, None, run.trace[node]), adapter.model, settings)
         ranks[node] = rank
         aligned = run.align(node, rank, sites, probe=probe)
         nodes[node] = {

@@ -587,7 +587,9 @@ def compare_command(args: argparse.Namespace) -> int:
         raise RaspError(str(err)) from None
     task = _compare_task(args, model)
     rival = _rival_program(args, task, program)
-    settings = Settings(inputs=args.inputs, das_steps=args.steps, seed=args.seed)
+    settings = Settings(
+        inputs=args.inputs, das_steps=args.steps, seed=args.seed, max_rank=args.max_rank
+    )
     report = compare(model, program, task, rival, settings, progress=not args.json)
     files = write(report, args.report) if args.report else []
     if args.json:
@@ -676,6 +678,12 @@ def add_compare_command(commands: argparse._SubParsersAction) -> None:
         default=150,
         metavar="N",
         help="alignment training steps per site (default 150)",
+    )
+    parser.add_argument(
+        "--max-rank",
+        type=positive_int,
+        metavar="K",
+        help="align each s-op in at most K dimensions (default: its compiled width)",
     )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument(

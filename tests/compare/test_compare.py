@@ -222,3 +222,17 @@ def test_a_swap_wider_than_half_the_residual_stream_is_flagged(sort5):
     report = compare(narrow, rank, task, settings=FAST, progress=False)
     wide = [n for n in report["notes"] if "of d_model 16" in n]
     assert len(wide) == 1 and "'sort_rank' is aligned at rank 10" in wide[0]
+
+
+def test_max_rank_caps_every_alignment(sort5, tmp_path, capsys):
+    task, _, _, compiled = sort5
+    compiled.save(tmp_path / "sort.safetensors")
+    args = ["compare", "--model", str(tmp_path / "sort.safetensors")]
+    args += ["--program", str(task.hypotheses["rank"].file), "--name", "sort_rank"]
+    args += ["--inputs", "150", "--steps", "20", "--no-rival", "--json", "--max-rank", "3"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["max_rank"] == 3
+    assert out["nodes"]["sort_rank"]["rank"] == 3  # 10 compiled dimensions, capped
+    assert out["nodes"]["rank"]["rank"] == 1
+    assert any("at most 3" in note for note in out["notes"])
