@@ -14,7 +14,7 @@ where it beats the controls.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 import numpy as np
 import torch
@@ -98,8 +98,18 @@ class _Comparison:
         # (base, source) pairs per s-op whose counterfactual the program cannot compute
         # (a lookup or index that the swapped values miss); they are left out of IIA.
         self.undefined: dict[str, set[tuple[int, int]]] = {}
+        # Counterfactuals depend only on the program, so the model's alignment and the
+        # random model's control share them.
+        self._batches: dict[tuple[str, str], list[das.PairBatch]] = {}
 
-    def batches(self, node: str, pairs: list[tuple[int, int]]) -> list[das.PairBatch]:
+    def batches(self, node: str, split: Literal["train", "test"]) -> list[das.PairBatch]:
+        """The pairs of one split, batched by length, with `node`'s counterfactuals."""
+        if (node, split) not in self._batches:
+            pairs = self.train_pairs if split == "train" else self.test_pairs
+            self._batches[node, split] = self._batch(node, pairs)
+        return self._batches[node, split]
+
+    def _batch(self, node: str, pairs: list[tuple[int, int]]) -> list[das.PairBatch]:
         by_len: dict[int, list[tuple[int, int]]] = {}
         for base, source in pairs:
             by_len.setdefault(len(self.inputs.tokens[base]), []).append((base, source))
@@ -193,8 +203,8 @@ class _Comparison:
         """Train an alignment at each candidate site; keep the best on the training pairs,
         report IIA on the held-out pairs."""
         adapter = adapter or self.adapter
-        train = self.batches(node, self.train_pairs)
-        test = self.batches(node, self.test_pairs)
+        train = self.batches(node, "train")
+        test = self.batches(node, "test")
         if not train or not test:
             return {"site": None, "iia": {"position": None, "sequence": None, "pairs": 0}}
         best: tuple[float, str, das.Alignment] | None = None
@@ -362,7 +372,7 @@ def compare(
         report["nodes"][node] = entry
         report["notes"] += run.node_notes(node, rank, aligned["iia"]["pairs"])
     outside = [c for c in all_components if c[0] not in claimed]
-    pairs = run.batches(program.name, run.test_pairs)
+    pairs = run.batches(program.name, "test")
     report["strict_check"] = {
         "outside_components": [c[0] for c in outside],
         "unchanged": comp.strict_check(adapter, outside, pairs) if claimed else None,
@@ -462,12 +472,11 @@ def _selectors(run: _Comparison, adapter: Adapter, random_adapter: Adapter) -> d
 def _rival(adapter: Adapter, rival: Program, task, settings: Settings) -> dict[str, Any]:
     inputs = data.held_out(adapter, rival, task, settings.inputs, settings.seed)
     run = _Comparison(adapter, rival, inputs, settings)
-    nodes, ranks = {}, {}
+    nodes = {}
     for node in tested_nodes(rival):
         probe = run.probe(node)
         sites = probe.candidates(CANDIDATE_SITES)
         rank = _capped(_rank(rival, node, None, run.trace[node]), adapter.model, settings)
-        ranks[node] = rank
         aligned = run.align(node, rank, sites, probe=probe)
         nodes[node] = {
             "rank": rank,
@@ -478,7 +487,7 @@ def _rival(adapter: Adapter, rival: Program, task, settings: Settings) -> dict[s
     notes = [
         note
         for node, result in nodes.items()
-        for note in run.node_notes(node, ranks[node], result["iia"]["pairs"])
+        for note in run.node_notes(node, result["rank"], result["iia"]["pairs"])
     ]
     return {
         "program": rival.name,

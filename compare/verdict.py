@@ -21,13 +21,13 @@ class Thresholds:
 
 def node_verdict(iia: dict[str, Any], control: float | None, t: Thresholds) -> str:
     """From an IIA result ({"sequence", "pairs", ...}); too few pairs prove nothing."""
-    if iia["sequence"] is None or iia["pairs"] < t.min_pairs:
+    score = iia["sequence"]
+    if score is None or iia["pairs"] < t.min_pairs:
         return "does not"
-    iia = iia["sequence"]
     baseline = control or 0.0
-    if iia >= t.implements_iia and iia - baseline >= t.control_margin:
+    if score >= t.implements_iia and score - baseline >= t.control_margin:
         return "implements"
-    if iia >= t.partial_iia and iia - baseline >= t.control_margin:
+    if score >= t.partial_iia and score - baseline >= t.control_margin:
         return "partial"
     return "does not"
 
