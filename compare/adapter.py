@@ -12,10 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from rasplab.compiler.compiled import LABEL_KEY
+from rasplab.rasp import RaspError
 
-from compiler.compiled import LABEL_KEY
-from model import Transformer
-from rasp import RaspError
+from rasplab.model import Transformer
 
 IGNORE = -100
 

@@ -6,10 +6,9 @@ import math
 from typing import Any
 
 import torch
-
-from compare.adapter import Adapter
-from compare.data import Inputs, by_length
-from rasp import Program
+from rasplab.compare.adapter import Adapter
+from rasplab.compare.data import Inputs, by_length
+from rasplab.rasp import Program
 
 
 def same_value(a: Any, b: Any) -> bool:
@@ -53,8 +52,7 @@ def longer_inputs(adapter: Adapter, program: Program, inputs: Inputs, n: int, se
     """Random inputs longer than any held-out one, up to what the model takes, on
     which the program runs (all positions scored); None when the model takes none."""
     import numpy as np
-
-    from rasp import RaspError
+    from rasplab.rasp import RaspError
 
     longest = max(len(x) for x in inputs.tokens)
     if adapter.max_len <= longest:

@@ -18,18 +18,18 @@ from typing import Any, Literal
 
 import numpy as np
 import torch
+from rasplab.compare import components as comp
+from rasplab.compare import das, data, probes, similarity
+from rasplab.compare.adapter import Adapter, CompareError, adapter_for
+from rasplab.compare.behaviour import behaviour, longer_inputs
+from rasplab.compare.sites import activations, residual_sites, short
+from rasplab.compare.verdict import Thresholds, node_verdict, overall_verdict
+from rasplab.compiler import CompileError, compile_program
+from rasplab.rasp import Program, RaspError
+from rasplab.rasp import nodes as n
 from tqdm import tqdm
 
-from compare import components as comp
-from compare import das, data, probes, similarity
-from compare.adapter import Adapter, CompareError, adapter_for
-from compare.behaviour import behaviour, longer_inputs
-from compare.sites import activations, residual_sites, short
-from compare.verdict import Thresholds, node_verdict, overall_verdict
-from compiler import CompileError, compile_program
-from model import Transformer
-from rasp import Program, RaspError
-from rasp import nodes as n
+from rasplab.model import Transformer
 
 CANDIDATE_SITES = 2
 

@@ -9,9 +9,8 @@ not change.
 from __future__ import annotations
 
 import torch
-
-from compare.adapter import IGNORE, Adapter
-from compare.das import PairBatch
+from rasplab.compare.adapter import IGNORE, Adapter
+from rasplab.compare.das import PairBatch
 
 
 def components(adapter: Adapter) -> list[tuple[str, str, int | None]]:

@@ -17,9 +17,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import torch
+from rasplab.compare.adapter import IGNORE, Adapter
 from torch import nn
-
-from compare.adapter import IGNORE, Adapter
 
 
 @dataclass

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-
-from compare.adapter import Adapter, CompareError
-from rasp import Program, RaspError
+from rasplab.compare.adapter import Adapter, CompareError
+from rasplab.rasp import Program, RaspError
 
 HELD_OUT_SEED = 10_007  # far from the seeds training uses
 

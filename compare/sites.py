@@ -4,8 +4,7 @@ after each layer's attention and MLP, at each input position."""
 from __future__ import annotations
 
 import torch
-
-from compare.adapter import Adapter
+from rasplab.compare.adapter import Adapter
 
 
 def residual_sites(adapter: Adapter) -> list[str]:

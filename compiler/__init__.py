@@ -4,9 +4,9 @@ Stages, each a module: graph (lowering) -> basis (encodings, value sets) -> plan
 (heads and MLPs per s-op) -> schedule (layers) -> assemble (weights and layout).
 """
 
-from compiler.compile import compile_program
-from compiler.compiled import CompiledModel
-from compiler.errors import CompileError
-from compiler.layout import Layout
+from rasplab.compiler.compile import compile_program
+from rasplab.compiler.compiled import CompiledModel
+from rasplab.compiler.errors import CompileError
+from rasplab.compiler.layout import Layout
 
 __all__ = ["CompileError", "CompiledModel", "Layout", "compile_program"]

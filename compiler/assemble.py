@@ -10,16 +10,16 @@ from __future__ import annotations
 from typing import Any
 
 import torch
+from rasplab.compiler.basis import Info
+from rasplab.compiler.blocks import BOS, ONE, Dir, Head, MLPBlock, cat_dir, num_dir
+from rasplab.compiler.layout import BlockInfo, Layout
+from rasplab.compiler.mlp import encode
+from rasplab.compiler.plan import Plan
+from rasplab.compiler.schedule import Schedule
+from rasplab.rasp import nodes as n
+from rasplab.rasp.evaluate import _convert_token
 
-from compiler.basis import Info
-from compiler.blocks import BOS, ONE, Dir, Head, MLPBlock, cat_dir, num_dir
-from compiler.layout import BlockInfo, Layout
-from compiler.mlp import encode
-from compiler.plan import Plan
-from compiler.schedule import Schedule
-from model import Transformer, TransformerConfig
-from rasp import nodes as n
-from rasp.evaluate import _convert_token
+from rasplab.model import Transformer, TransformerConfig
 
 
 def residual_dirs(

@@ -28,12 +28,12 @@ from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
-from compiler.basis import Info
-from compiler.blocks import BOS, ONE, Dir, Head, MLPBlock, cat_dir, num_dir
-from compiler.mlp import discretize
-from compiler.selectors import Term, atom_pairs, dnf
-from rasp import nodes as n
-from rasp.ops import PY_BINARY
+from rasplab.compiler.basis import Info
+from rasplab.compiler.blocks import BOS, ONE, Dir, Head, MLPBlock, cat_dir, num_dir
+from rasplab.compiler.mlp import discretize
+from rasplab.compiler.selectors import Term, atom_pairs, dnf
+from rasplab.rasp import nodes as n
+from rasplab.rasp.ops import PY_BINARY
 
 A = 100.0
 BOS_SELF = 1e4

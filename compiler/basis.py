@@ -19,12 +19,11 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-
-from compiler.errors import CompileError, compile_error
-from compiler.selectors import is_conjunction
-from rasp import nodes as n
-from rasp import ops
-from rasp.evaluate import _convert_token, evaluate_batch
+from rasplab.compiler.errors import CompileError, compile_error
+from rasplab.compiler.selectors import is_conjunction
+from rasplab.rasp import nodes as n
+from rasplab.rasp import ops
+from rasplab.rasp.evaluate import _convert_token, evaluate_batch
 
 MAX_GRID = 200_000  # product of input value sets a map may be tabulated over
 MAX_MEANS = 50_000  # distinct means kept for a numerical aggregate

@@ -6,15 +6,15 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from compiler import basis, plan
-from compiler.assemble import assemble, residual_dirs
-from compiler.compiled import LABEL_KEY, CompiledModel
-from compiler.errors import CompileError, compile_error
-from compiler.graph import lower
-from compiler.schedule import schedule
-from rasp import Program, RaspError
-from rasp import nodes as n
-from rasp.evaluate import evaluate_batch
+from rasplab.compiler import basis, plan
+from rasplab.compiler.assemble import assemble, residual_dirs
+from rasplab.compiler.compiled import LABEL_KEY, CompiledModel
+from rasplab.compiler.errors import CompileError, compile_error
+from rasplab.compiler.graph import lower
+from rasplab.compiler.schedule import schedule
+from rasplab.rasp import Program, RaspError
+from rasplab.rasp import nodes as n
+from rasplab.rasp.evaluate import evaluate_batch
 
 
 def compile_program(

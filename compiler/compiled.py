@@ -9,11 +9,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import torch
+from rasplab.compiler.layout import Layout
+from rasplab.rasp import RaspError
 
-from compiler.layout import Layout
-from model import Transformer
-from model import io as model_io
-from rasp import RaspError
+from rasplab.model import Transformer
+from rasplab.model import io as model_io
 
 LABEL_KEY = "rasplab_compiled"
 BOS_TOKEN = "<bos>"

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from rasp import RaspError
-from rasp.nodes import Node
+from rasplab.rasp import RaspError
+from rasplab.rasp.nodes import Node
 
 
 class CompileError(RaspError):

@@ -11,9 +11,8 @@ source span.
 from __future__ import annotations
 
 import networkx as nx
-
-from rasp import Program
-from rasp import nodes as n
+from rasplab.rasp import Program
+from rasplab.rasp import nodes as n
 
 
 def lower(program: Program) -> tuple[list[n.Node], dict[int, str]]:

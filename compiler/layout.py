@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from compiler.blocks import Dir, label
+from rasplab.compiler.blocks import Dir, label
 
 
 @dataclass

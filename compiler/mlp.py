@@ -19,8 +19,8 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from compiler.basis import Info, is_number
-from compiler.blocks import ONE, Dir, MLPBlock, Unit, cat_dir, gated, num_dir
+from rasplab.compiler.basis import Info, is_number
+from rasplab.compiler.blocks import ONE, Dir, MLPBlock, Unit, cat_dir, gated, num_dir
 
 
 def encode(info: Info, value: Any) -> dict[Dir, float]:

@@ -13,14 +13,13 @@ from fractions import Fraction
 from typing import Any
 
 import numpy as np
-
-from compiler import attention, mlp
-from compiler.basis import MAX_GRID, Info, linear_form, sorted_values, sumset, tabulate
-from compiler.blocks import ONE, Head, MLPBlock, Unit, gated
-from compiler.errors import compile_error
-from compiler.selectors import is_conjunction
-from rasp import nodes as n
-from rasp import ops
+from rasplab.compiler import attention, mlp
+from rasplab.compiler.basis import MAX_GRID, Info, linear_form, sorted_values, sumset, tabulate
+from rasplab.compiler.blocks import ONE, Head, MLPBlock, Unit, gated
+from rasplab.compiler.errors import compile_error
+from rasplab.compiler.selectors import is_conjunction
+from rasplab.rasp import nodes as n
+from rasplab.rasp import ops
 
 
 @dataclass

@@ -17,9 +17,8 @@ from typing import Any
 import numpy as np
 import torch
 from matplotlib.figure import Figure
-
-from compiler.compiled import BOS_TOKEN, CompiledModel
-from rasp.display import token_str
+from rasplab.compiler.compiled import BOS_TOKEN, CompiledModel
+from rasplab.rasp.display import token_str
 
 ANNOTATE_MAX = 12  # attention cells carry their weight as text up to this many positions
 

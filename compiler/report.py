@@ -6,9 +6,9 @@ from __future__ import annotations
 from dataclasses import asdict
 from typing import Any
 
-from compiler.compiled import CompiledModel
-from compiler.verify import VerifyResult
-from rasp.display import format_plain
+from rasplab.compiler.compiled import CompiledModel
+from rasplab.compiler.verify import VerifyResult
+from rasplab.rasp.display import format_plain
 
 HEADER = ("layer", "block", "node", "width", "construction")
 WIDTH = 88

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from compiler.blocks import Head, MLPBlock
-from compiler.plan import Plan
+from rasplab.compiler.blocks import Head, MLPBlock
+from rasplab.compiler.plan import Plan
 
 
 @dataclass

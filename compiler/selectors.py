@@ -6,7 +6,7 @@ selector compiles as a single head.
 
 from __future__ import annotations
 
-from rasp import nodes as n
+from rasplab.rasp import nodes as n
 
 
 def atom_pairs(sel: n.Selector) -> set[tuple[n.SOp, n.SOp]]:

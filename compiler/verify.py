@@ -8,10 +8,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-
-from compiler.basis import enumerate_inputs
-from compiler.compiled import CompiledModel
-from rasp import Program
+from rasplab.compiler.basis import enumerate_inputs
+from rasplab.compiler.compiled import CompiledModel
+from rasplab.rasp import Program
 
 EXHAUSTIVE_LIMIT = 200_000
 BATCH = 4096

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from rasp.errors import Span
+from rasplab.rasp.errors import Span
 
 
 @dataclass(frozen=True)

@@ -11,13 +11,13 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
-from rasp import ast
-from rasp import nodes as n
-from rasp.errors import RaspError
-from rasp.values import Builtin, Function, kind_of
+from rasplab.rasp import ast
+from rasplab.rasp import nodes as n
+from rasplab.rasp.errors import RaspError
+from rasplab.rasp.values import Builtin, Function, kind_of
 
 if TYPE_CHECKING:
-    from rasp.session import Session, Value
+    from rasplab.rasp.session import Session, Value
 
 LEAD = "     "  # the reference REPL's indent before "s-op:", "selector:", ...
 EXAMPLE = " \t Example:"

@@ -12,10 +12,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-
-from rasp import nodes as n
-from rasp import ops
-from rasp.errors import RaspError
+from rasplab.rasp import nodes as n
+from rasplab.rasp import ops
+from rasplab.rasp.errors import RaspError
 
 InputSeq = Sequence[Any]
 

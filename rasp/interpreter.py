@@ -13,13 +13,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rasp import ast
-from rasp import nodes as n
-from rasp.errors import RaspError, Span, did_you_mean
-from rasp.evaluate import check_input, evaluate_nodes
-from rasp.ops import PY_BINARY, is_atom
-from rasp.parser import parse
-from rasp.values import Builtin, Function, Scope, kind_of
+from rasplab.rasp import ast
+from rasplab.rasp import nodes as n
+from rasplab.rasp.errors import RaspError, Span, did_you_mean
+from rasplab.rasp.evaluate import check_input, evaluate_nodes
+from rasplab.rasp.ops import PY_BINARY, is_atom
+from rasplab.rasp.parser import parse
+from rasplab.rasp.values import Builtin, Function, Scope, kind_of
 
 MAX_CALL_DEPTH = 100
 _UNARY_NODE_OPS = {"-": "neg", "+": "pos", "not": "not", "round": "round", "indicator": "indicator"}

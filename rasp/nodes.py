@@ -10,7 +10,7 @@ from __future__ import annotations
 import itertools
 from typing import Any, ClassVar
 
-from rasp.errors import Span
+from rasplab.rasp.errors import Span
 
 _ids = itertools.count()
 

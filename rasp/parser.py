@@ -14,14 +14,13 @@ from lark.exceptions import (
     UnexpectedToken,
     VisitError,
 )
-
-from rasp import ast
-from rasp.errors import RaspError, Span
+from rasplab.rasp import ast
+from rasplab.rasp.errors import RaspError, Span
 
 
 @cache
 def _lark() -> Lark:
-    grammar = resources.files("rasp").joinpath("grammar.lark").read_text()
+    grammar = resources.files("rasplab.rasp").joinpath("grammar.lark").read_text()
     return Lark(
         grammar,
         parser="lalr",

@@ -14,8 +14,7 @@ import math
 import re
 
 import numpy as np
-
-from rasp import ast
+from rasplab.rasp import ast
 
 # Binding strength, loosest first; each mirrors a rule of grammar.lark.
 (

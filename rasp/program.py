@@ -7,10 +7,9 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
-
-from rasp import nodes as n
-from rasp.errors import RaspError, did_you_mean, nesting_guard
-from rasp.evaluate import BatchValues, evaluate_batch, evaluate_nodes
+from rasplab.rasp import nodes as n
+from rasplab.rasp.errors import RaspError, did_you_mean, nesting_guard
+from rasplab.rasp.evaluate import BatchValues, evaluate_batch, evaluate_nodes
 
 
 class Trace(Mapping[str, list[Any]]):

@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from rasp import ast
-from rasp.display import LEAD, describe, expression_name, format_plain
-from rasp.errors import RaspError
-from rasp.evaluate import check_input
-from rasp.parser import parse
-from rasp.session import Session
+from rasplab.rasp import ast
+from rasplab.rasp.display import LEAD, describe, expression_name, format_plain
+from rasplab.rasp.errors import RaspError
+from rasplab.rasp.evaluate import check_input
+from rasplab.rasp.parser import parse
+from rasplab.rasp.session import Session
 
 PROMPT = ">> "
 MORE = ".. "

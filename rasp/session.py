@@ -11,14 +11,14 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rasp import nodes as n
-from rasp.errors import RaspError, Span, did_you_mean, nesting_guard
-from rasp.interpreter import Interpreter
-from rasp.parser import parse, parse_expr
-from rasp.program import Program
-from rasp.values import Builtin, Scope, kind_of
+from rasplab.rasp import nodes as n
+from rasplab.rasp.errors import RaspError, Span, did_you_mean, nesting_guard
+from rasplab.rasp.interpreter import Interpreter
+from rasplab.rasp.parser import parse, parse_expr
+from rasplab.rasp.program import Program
+from rasplab.rasp.values import Builtin, Scope, kind_of
 
-LIB_DIR = Path(str(resources.files("rasp").joinpath("lib")))
+LIB_DIR = Path(str(resources.files("rasplab.rasp").joinpath("lib")))
 KEYWORDS = frozenset(
     [
         "if",

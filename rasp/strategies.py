@@ -29,9 +29,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hypothesis import strategies as st
-
-from rasp import ast
-from rasp.printer import BINARY_LEVELS, BUILTINS, KEYWORDS, SELECT_OPS, UNARY_OPS, to_source
+from rasplab.rasp import ast
+from rasplab.rasp.printer import BINARY_LEVELS, BUILTINS, KEYWORDS, SELECT_OPS, UNARY_OPS, to_source
 
 Atom = int | float | str | bool
 

@@ -6,9 +6,9 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from rasp import ast
-from rasp import nodes as n
-from rasp.errors import Span
+from rasplab.rasp import ast
+from rasplab.rasp import nodes as n
+from rasplab.rasp.errors import Span
 
 
 @dataclass(eq=False)

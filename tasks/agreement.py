@@ -9,10 +9,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from rasp import Program
-from rasp.nodes import SOp
-from tasks.hypothesis import Hypothesis
-from tasks.task import Task, Token
+from rasplab.rasp import Program
+from rasplab.rasp.nodes import SOp
+from rasplab.tasks.hypothesis import Hypothesis
+from rasplab.tasks.task import Task, Token
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,11 @@ so the output needs no extra tokens.
 
 from __future__ import annotations
 
-from tasks.choosers import Chooser
-from tasks.common import DIGITS, expect_scored
-from tasks.hypothesis import hypothesis
-from tasks.recipe import Recipe
-from tasks.task import Target, Task, Token
+from rasplab.tasks.choosers import Chooser
+from rasplab.tasks.common import DIGITS, expect_scored
+from rasplab.tasks.hypothesis import hypothesis
+from rasplab.tasks.recipe import Recipe
+from rasplab.tasks.task import Target, Task, Token
 
 MAX_ITEMS = 6
 MAX_WRITES = 3

@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Callable, Sequence
 
-from tasks.choosers import Chooser
-from tasks.task import Target, Token
+from rasplab.tasks.choosers import Chooser
+from rasplab.tasks.task import Target, Token
 
 DIGITS = tuple(str(d) for d in range(10))
 

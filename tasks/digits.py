@@ -10,11 +10,11 @@ reproduces them.
 
 from __future__ import annotations
 
-from tasks.choosers import Chooser
-from tasks.common import DIGITS, expect_scored
-from tasks.hypothesis import Hypothesis, hypothesis
-from tasks.recipe import Recipe
-from tasks.task import Target, Task, Token
+from rasplab.tasks.choosers import Chooser
+from rasplab.tasks.common import DIGITS, expect_scored
+from rasplab.tasks.hypothesis import Hypothesis, hypothesis
+from rasplab.tasks.recipe import Recipe
+from rasplab.tasks.task import Target, Task, Token
 
 WIDTH = 5
 EQUALS = 2 * WIDTH + 1  # the position of "="

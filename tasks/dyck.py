@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from tasks.choosers import Chooser
-from tasks.hypothesis import Hypothesis, hypothesis
-from tasks.recipe import Recipe
-from tasks.task import Target, Task, Token
+from rasplab.tasks.choosers import Chooser
+from rasplab.tasks.hypothesis import Hypothesis, hypothesis
+from rasplab.tasks.recipe import Recipe
+from rasplab.tasks.task import Target, Task, Token
 
 PAIRS = {"(": ")", "{": "}"}
 LABELS = ("P", "T", "F")

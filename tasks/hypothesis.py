@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from rasp import Program, Session
+from rasplab.rasp import Program, Session
 
 HYPOTHESES_DIR = Path(__file__).parent / "hypotheses"
 

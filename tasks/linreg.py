@@ -8,11 +8,11 @@ noiseless, and a model can be scored like every other task.
 
 from __future__ import annotations
 
-from tasks.choosers import Chooser
-from tasks.common import expect_scored
-from tasks.hypothesis import hypothesis
-from tasks.recipe import Recipe
-from tasks.task import Target, Task, Token
+from rasplab.tasks.choosers import Chooser
+from rasplab.tasks.common import expect_scored
+from rasplab.tasks.hypothesis import hypothesis
+from rasplab.tasks.recipe import Recipe
+from rasplab.tasks.task import Target, Task, Token
 
 X_MAX = 9
 W_MAX = 3

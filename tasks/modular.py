@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from itertools import product
 
-from tasks.choosers import Chooser
-from tasks.common import expect_scored
-from tasks.hypothesis import hypothesis
-from tasks.recipe import Recipe
-from tasks.task import Target, Task, Token
+from rasplab.tasks.choosers import Chooser
+from rasplab.tasks.common import expect_scored
+from rasplab.tasks.hypothesis import hypothesis
+from rasplab.tasks.recipe import Recipe
+from rasplab.tasks.task import Target, Task, Token
 
 P = 113
 NUMBERS = tuple(str(v) for v in range(P))

@@ -5,10 +5,20 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
-from tasks import code_exec, counting, digits, dyck, ioi, linreg, modular, sequences, sorting
-from tasks.hypothesis import HYPOTHESES_DIR
-from tasks.task import Task
-from tasks.tuned import tuned
+from rasplab.tasks import (
+    code_exec,
+    counting,
+    digits,
+    dyck,
+    ioi,
+    linreg,
+    modular,
+    sequences,
+    sorting,
+)
+from rasplab.tasks.hypothesis import HYPOTHESES_DIR
+from rasplab.tasks.task import Task
+from rasplab.tasks.tuned import tuned
 
 
 class UnknownTaskError(KeyError):

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from tasks.choosers import Chooser
-from tasks.common import expect_scored, random_list, same_multiset, scored
-from tasks.hypothesis import hypothesis
-from tasks.recipe import Recipe
-from tasks.task import Target, Task, Token
+from rasplab.tasks.choosers import Chooser
+from rasplab.tasks.common import expect_scored, random_list, same_multiset, scored
+from rasplab.tasks.hypothesis import hypothesis
+from rasplab.tasks.recipe import Recipe
+from rasplab.tasks.task import Target, Task, Token
 
 VALUES = tuple(range(10))
 STREAM_VALUES = tuple(range(16))

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections import Counter
 from itertools import pairwise, product
 
-from tasks.common import random_list, same_multiset
-from tasks.hypothesis import hypothesis
-from tasks.recipe import Recipe
-from tasks.task import Target, Task, Token
+from rasplab.tasks.common import random_list, same_multiset
+from rasplab.tasks.hypothesis import hypothesis
+from rasplab.tasks.recipe import Recipe
+from rasplab.tasks.task import Target, Task, Token
 
 SORT_VALUES = tuple(range(10))
 MIN_MAX_VALUES = tuple(range(100))

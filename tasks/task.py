@@ -21,10 +21,9 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
-
-from tasks.choosers import Chooser, HypothesisChooser, NumpyChooser
-from tasks.hypothesis import Hypothesis
-from tasks.recipe import Recipe
+from rasplab.tasks.choosers import Chooser, HypothesisChooser, NumpyChooser
+from rasplab.tasks.hypothesis import Hypothesis
+from rasplab.tasks.recipe import Recipe
 
 Token = int | str
 Target = list[Any]

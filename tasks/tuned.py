@@ -7,7 +7,7 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from tasks.task import Task
+from rasplab.tasks.task import Task
 
 _FAST = {"warmup": 20, "lr": 3e-3}
 TUNED: dict[str, dict[str, Any]] = {

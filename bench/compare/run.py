@@ -15,16 +15,16 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from rasplab.compare import Settings, compare
+from rasplab.compare.report import write
+from rasplab.compiler import compile_program
 
-import tasks
-from compare import Settings, compare
-from compare.report import write
-from compiler import compile_program
-from model import load
+from rasplab import tasks
+from rasplab.model import load
 
 
 def trained_model(task_name: str, out: Path, steps: int | None):
-    from train import TrainConfig, train
+    from rasplab.train import TrainConfig, train
 
     config = (
         TrainConfig(task_name, out_dir=str(out), steps=steps)

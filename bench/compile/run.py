@@ -15,9 +15,9 @@ import argparse
 import json
 import time
 
-from compiler import compile_program
-from compiler.verify import verify
-from rasp import Session
+from rasplab.compiler import compile_program
+from rasplab.compiler.verify import verify
+from rasplab.rasp import Session
 
 # program -> (file to load, output s-op, vocab)
 PROGRAMS = {

@@ -15,8 +15,7 @@ import json
 import time
 
 import numpy as np
-
-from rasp import Session
+from rasplab.rasp import Session
 
 PROGRAMS = {
     "sort": "sort_out = sort(tokens_int, tokens_int);",

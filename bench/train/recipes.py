@@ -20,8 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import tasks
-from train import TrainConfig, train
+from rasplab import tasks
+from rasplab.train import TrainConfig, train
 
 TASKS = (
     "sort5",

@@ -16,13 +16,13 @@ import time
 import torch
 import torch.nn.functional as F
 
-import tasks
-from train.build import build_model
-from train.data import make_data
-from train.evaluate import scored_logits
-from train.loop import BETAS
-from train.optim import AdamW
-from train.threads import torch_threads
+from rasplab import tasks
+from rasplab.train.build import build_model
+from rasplab.train.data import make_data
+from rasplab.train.evaluate import scored_logits
+from rasplab.train.loop import BETAS
+from rasplab.train.optim import AdamW
+from rasplab.train.threads import torch_threads
 
 
 def ms_per_step(task_name: str, threads: int, steps: int) -> tuple[float, int, int]:

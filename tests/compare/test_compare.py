@@ -6,15 +6,15 @@ import json
 import numpy as np
 import pytest
 import torch
+from rasplab.compare import CompareError, Settings, compare
+from rasplab.compare.report import write
+from rasplab.compiler import compile_program
+from rasplab.rasp import Session
 
-import tasks
-from compare import CompareError, Settings, compare
-from compare.report import write
-from compiler import compile_program
-from model import Transformer
-from rasp import Session
-from rasp.cli import main
-from train.build import build_model
+from rasplab import tasks
+from rasplab.cli import main
+from rasplab.model import Transformer
+from rasplab.train.build import build_model
 
 FAST = Settings(inputs=200, das_steps=40)
 

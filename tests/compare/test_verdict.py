@@ -1,6 +1,5 @@
 import pytest
-
-from compare.verdict import Thresholds, node_verdict, overall_verdict
+from rasplab.compare.verdict import Thresholds, node_verdict, overall_verdict
 
 T = Thresholds()
 

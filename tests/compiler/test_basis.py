@@ -2,10 +2,10 @@
 
 from fractions import Fraction
 
-from compiler import compile_program
-from compiler.basis import means, sample_inputs, selector_widths
-from compiler.graph import lower
-from rasp import Session
+from rasplab.compiler import compile_program
+from rasplab.compiler.basis import means, sample_inputs, selector_widths
+from rasplab.compiler.graph import lower
+from rasplab.rasp import Session
 
 
 def test_means_are_exact_fractions_including_two_thirds():

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import torch
+from rasplab.compiler import CompiledModel, compile_program
+from rasplab.compiler.verify import VerifyResult
+from rasplab.rasp import RaspError, Session
 
-import rasp
-from compiler import CompiledModel, compile_program
-from compiler.verify import VerifyResult
-from rasp import RaspError, Session
-from rasp.cli import main, parse_example, parse_vocab
+from rasplab import rasp
+from rasplab.cli import main, parse_example, parse_vocab
 
 LIB = Path(rasp.__file__).parent / "lib"
 SORT = ["compile", str(LIB / "sort.rasp"), "--name", "sorted", "--vocab", "1,2,3"]
@@ -110,7 +110,7 @@ def test_verify_exits_1_on_a_mismatch(capsys, monkeypatch):
         mismatch = {"input": ["a", "b"], "compiled": ["a", "a"], "interpreter": ["b", "a"]}
         return VerifyResult(2, 1, True, [mismatch])
 
-    monkeypatch.setattr("compiler.verify.verify", half_right)
+    monkeypatch.setattr("rasplab.compiler.verify.verify", half_right)
     argv = ["verify", str(LIB / "reverse.rasp"), "--name", "reversed", "--vocab", "a,b"]
     code, out, _ = cli(capsys, *argv, "--max-len", "2")
     assert code == 1

@@ -1,10 +1,9 @@
 """End to end: compiled models agree with the interpreter exactly."""
 
 import pytest
-
-from compiler import CompiledModel, CompileError, compile_program
-from compiler.verify import verify
-from rasp import Session
+from rasplab.compiler import CompiledModel, CompileError, compile_program
+from rasplab.compiler.verify import verify
+from rasplab.rasp import Session
 
 LIBRARY = [
     # (file, output s-op, vocab)

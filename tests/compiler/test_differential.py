@@ -2,11 +2,10 @@
 agrees with the interpreter on every input up to max_len."""
 
 from hypothesis import HealthCheck, given, settings
-
-from compiler import compile_program
-from compiler.verify import verify
-from rasp import Session
-from rasp.strategies import programs
+from rasplab.compiler import compile_program
+from rasplab.compiler.verify import verify
+from rasplab.rasp import Session
+from rasplab.rasp.strategies import programs
 
 
 @given(programs(max_len=4, max_nodes=16))

@@ -3,10 +3,10 @@ where the `tl` extra is installed (`make test-tl`)."""
 
 import pytest
 import torch
+from rasplab.compiler import compile_program
+from rasplab.rasp import Session
 
-from compiler import compile_program
-from model.export_tl import to_transformer_lens
-from rasp import Session
+from rasplab.model.export_tl import to_transformer_lens
 
 pytest.importorskip(
     "transformer_lens", reason="the tl extra is not installed here; `make test-tl` runs this"

@@ -4,10 +4,9 @@ from fractions import Fraction
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from compiler.basis import Info
-from compiler.blocks import BOS, ONE, cat_dir, num_dir
-from compiler.mlp import affine_fit, discretize, encode, linear, read, table
+from rasplab.compiler.basis import Info
+from rasplab.compiler.blocks import BOS, ONE, cat_dir, num_dir
+from rasplab.compiler.mlp import affine_fit, discretize, encode, linear, read, table
 
 
 def run(block, resid: dict) -> dict:

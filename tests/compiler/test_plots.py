@@ -5,12 +5,12 @@ from pathlib import Path
 
 import matplotlib.image
 import pytest
+from rasplab.compiler import compile_program
+from rasplab.compiler.plots import example_tokens, write_plots
+from rasplab.rasp import Session
 
-import rasp
-from compiler import compile_program
-from compiler.plots import example_tokens, write_plots
-from rasp import Session
-from rasp.cli import main
+from rasplab import rasp
+from rasplab.cli import main
 
 LIB = Path(rasp.__file__).parent / "lib"
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"

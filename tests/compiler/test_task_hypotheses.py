@@ -4,10 +4,10 @@ seconds to build) are checked by bench/compile/tasks.py instead."""
 
 import numpy as np
 import pytest
+from rasplab.compiler import compile_program
+from rasplab.compiler.verify import same_output
 
-import tasks
-from compiler import compile_program
-from compiler.verify import same_output
+from rasplab import tasks
 
 LARGE = {  # (task, hypothesis): why it is left to the benchmark
     ("linreg", "first_pair"): "a 3-input table, 264M parameters",

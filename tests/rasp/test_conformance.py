@@ -5,8 +5,7 @@ import math
 from pathlib import Path
 
 import pytest
-
-from rasp import RaspError, Session
+from rasplab.rasp import RaspError, Session
 
 CASES = [
     json.loads(line)

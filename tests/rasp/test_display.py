@@ -1,9 +1,8 @@
 """Values print as the reference RASP REPL prints them."""
 
 import pytest
-
-from rasp import Session
-from rasp.display import (
+from rasplab.rasp import Session
+from rasplab.rasp.display import (
     describe,
     format_plain,
     format_result,

@@ -1,8 +1,7 @@
 """Statement and expression semantics of the interpreter, as the REPL defines them."""
 
 import pytest
-
-from rasp import RaspError, Session
+from rasplab.rasp import RaspError, Session
 
 
 @pytest.fixture

@@ -14,10 +14,9 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from rasp import RaspError, Session
-from rasp.program import Program
-from rasp.session import LIB_DIR
+from rasplab.rasp import RaspError, Session
+from rasplab.rasp.program import Program
+from rasplab.rasp.session import LIB_DIR
 
 # file (without .rasp) -> the output s-ops and the functions it documents
 OUTPUTS = {

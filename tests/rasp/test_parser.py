@@ -1,8 +1,7 @@
 """Parser edge cases: every failure is a located RaspError with a caret."""
 
 import pytest
-
-from rasp import RaspError, Session, parse, parse_expr
+from rasplab.rasp import RaspError, Session, parse, parse_expr
 
 
 def error_of(fn, text) -> str:

@@ -7,9 +7,8 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from rasp import RaspError, parse, parse_expr
-from rasp.printer import KEYWORDS
+from rasplab.rasp import RaspError, parse, parse_expr
+from rasplab.rasp.printer import KEYWORDS
 
 ROOT = Path(__file__).resolve().parents[2]
 SOURCES = [p.read_text() for p in sorted(ROOT.glob("rasp/lib/*.rasp"))]

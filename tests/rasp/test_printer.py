@@ -6,10 +6,9 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-
-from rasp import RaspError, ast, parse, parse_expr
-from rasp.printer import KEYWORDS, to_source
-from rasp.strategies import ast_exprs, ast_modules, programs
+from rasplab.rasp import RaspError, ast, parse, parse_expr
+from rasplab.rasp.printer import KEYWORDS, to_source
+from rasplab.rasp.strategies import ast_exprs, ast_modules, programs
 
 ROOT = Path(__file__).resolve().parents[2]
 RASP_FILES = sorted(ROOT.glob("rasp/lib/*.rasp")) + sorted(ROOT.glob("tasks/**/*.rasp"))

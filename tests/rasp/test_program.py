@@ -2,8 +2,7 @@
 
 import numpy as np
 import pytest
-
-from rasp import RaspError, Session
+from rasplab.rasp import RaspError, Session
 
 
 @pytest.fixture

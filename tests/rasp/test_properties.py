@@ -7,9 +7,8 @@ from typing import Any
 
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
-
-from rasp import Program, RaspError, Session
-from rasp.strategies import GeneratedProgram, inputs, programs
+from rasplab.rasp import Program, RaspError, Session
+from rasplab.rasp.strategies import GeneratedProgram, inputs, programs
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

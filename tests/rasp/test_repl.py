@@ -4,8 +4,7 @@ import io
 import sys
 
 import pytest
-
-from rasp import repl
+from rasplab.rasp import repl
 
 
 def transcript(text: str) -> str:

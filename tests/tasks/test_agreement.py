@@ -1,7 +1,8 @@
 """The agreement checks themselves: they must report real disagreements."""
 
-import tasks
-from tasks.agreement import Mismatch, causal_violations, disagreements
+from rasplab.tasks.agreement import Mismatch, causal_violations, disagreements
+
+from rasplab import tasks
 
 
 def test_a_hypothesis_for_another_task_disagrees():

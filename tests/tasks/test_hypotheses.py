@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from rasplab.tasks.agreement import causal_violations, disagreements
 
-import tasks
-from tasks.agreement import causal_violations, disagreements
+from rasplab import tasks
 
 PAIRS = [(t.name, h) for t in tasks.all_tasks() for h in t.hypotheses]
 CAUSAL = [(name, h) for name, h in PAIRS if tasks.get(name).causal]

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-import tasks
+from rasplab import tasks
 
 NAMES = tasks.names()
 

@@ -3,9 +3,9 @@
 import json
 
 import pytest
+from rasplab.tasks import UnknownTaskError
 
-import tasks
-from tasks import UnknownTaskError
+from rasplab import tasks
 
 REQUIRED = [
     "sort5", "sort10", "sort_var", "reverse", "hist", "double_hist", "most_freq", "min_max",

@@ -4,11 +4,11 @@ import dataclasses
 
 import numpy as np
 import pytest
+from rasplab.tasks import IGNORE_INDEX
+from rasplab.tasks.choosers import NumpyChooser
+from rasplab.tasks.sequences import reverse_task
 
-import tasks
-from tasks import IGNORE_INDEX
-from tasks.choosers import NumpyChooser
-from tasks.sequences import reverse_task
+from rasplab import tasks
 
 NAMES = tasks.names()
 

@@ -1,7 +1,8 @@
 """The measured recipes are the ones the registry hands out."""
 
-import tasks
-from tasks.tuned import TUNED
+from rasplab.tasks.tuned import TUNED
+
+from rasplab import tasks
 
 
 def test_every_tuned_recipe_names_a_task_and_is_applied():
