@@ -5,7 +5,7 @@ from hypothesis import HealthCheck, given, settings
 from rasplab.compiler import compile_program
 from rasplab.compiler.verify import verify
 from rasplab.rasp import Session
-from rasplab.rasp.strategies import programs
+from rasplab.rasp.testing import programs
 
 
 @given(programs(max_len=4, max_nodes=16))

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from rasplab.rasp import RaspError, ast, parse, parse_expr
 from rasplab.rasp.printer import KEYWORDS, to_source
-from rasplab.rasp.strategies import ast_exprs, ast_modules, programs
+from rasplab.rasp.testing import ast_exprs, ast_modules, programs
 
 ROOT = Path(__file__).resolve().parents[2]
 RASP_FILES = sorted(ROOT.glob("rasp/lib/*.rasp")) + sorted(ROOT.glob("tasks/**/*.rasp"))

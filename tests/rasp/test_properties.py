@@ -1,4 +1,4 @@
-"""Properties of the interpreter on random well-formed programs (rasp.strategies):
+"""Properties of the interpreter on random well-formed programs (rasplab.rasp.testing):
 they run on every input, batching changes nothing, and interventions act only
 downstream of the node they replace."""
 
@@ -8,7 +8,7 @@ from typing import Any
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from rasplab.rasp import Program, RaspError, Session
-from rasplab.rasp.strategies import GeneratedProgram, inputs, programs
+from rasplab.rasp.testing import GeneratedProgram, inputs, programs
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
