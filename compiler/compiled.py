@@ -11,6 +11,7 @@ from typing import Any
 import torch
 from rasplab.compiler.layout import Layout
 from rasplab.rasp import RaspError
+from rasplab.rasp.tokens import TokenIds
 
 from rasplab.model import Transformer
 from rasplab.model import io as model_io
@@ -34,7 +35,8 @@ class CompiledModel:
         return self.model.cfg.causal
 
     def token_ids(self, tokens: Sequence[Any]) -> list[int]:
-        """BOS followed by the tokens' ids; unknown tokens and overlong inputs are refused."""
+        """BOS followed by the tokens' ids (rasp.tokens); unknown tokens and overlong inputs
+        are refused."""
         if isinstance(tokens, str):
             tokens = list(tokens)
         if not tokens:
@@ -44,18 +46,10 @@ class CompiledModel:
                 f"the input has {len(tokens)} tokens but the model was compiled for "
                 f"max_len {self.max_len}"
             )
-        ids = [0]
-        for position, token in enumerate(tokens):
-            try:
-                ids.append(self._ids[(type(token).__name__, token)])
-            except KeyError:
-                raise RaspError(
-                    f"token {token!r} at position {position} is not in the vocabulary {self.vocab}"
-                ) from None
-        return ids
+        return self._token_ids.encode(tokens)
 
     def __post_init__(self) -> None:
-        self._ids = {(type(t).__name__, t): i for i, t in enumerate(self.vocab, start=1)}
+        self._token_ids = TokenIds(self.vocab)
 
     @torch.no_grad()
     def run_batch(self, inputs: Sequence[Sequence[Any]]) -> list[list[Any]]:

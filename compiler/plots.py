@@ -2,14 +2,12 @@
 labelled residual stream and what each head attends to.
 
 Figures are built with matplotlib's object API (`Figure` renders through Agg), so
-no pyplot state or GUI backend is involved, and each file is written to a
-temporary name and renamed, so a reader never sees half a PNG.
+no pyplot state or GUI backend is involved, and each file is written atomically
+(rasplab.atomic), so a reader never sees half a PNG.
 """
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -19,6 +17,9 @@ import torch
 from matplotlib.figure import Figure
 from rasplab.compiler.compiled import BOS_TOKEN, CompiledModel
 from rasplab.rasp.display import token_str
+
+from rasplab.atomic import replacing
+from rasplab.model import act_name
 
 ANNOTATE_MAX = 12  # attention cells carry their weight as text up to this many positions
 
@@ -41,7 +42,7 @@ def write_plots(cm: CompiledModel, tokens: Sequence[Any], directory: Path) -> li
     )
     paths = [_save(_residual_figure(cm, cache, names, title), directory / "residual.png")]
     for layer, heads in enumerate(cm.model.cfg.heads_per_layer):
-        pattern = cache[f"blocks.{layer}.attn.hook_pattern"][0].cpu().numpy() if heads else None
+        pattern = cache[act_name("pattern", layer)][0].cpu().numpy() if heads else None
         for head in range(heads):
             figure = _attention_figure(cm, layer, head, pattern[head], names)
             paths.append(_save(figure, directory / f"attn_L{layer}_H{head}.png"))
@@ -74,13 +75,13 @@ def _residual_figure(cm: CompiledModel, cache: Any, names: list[str], title: str
     """The residual stream after the embedding and at the end, positions x dimensions,
     the dimensions grouped by s-op: the embedding fills tokens and indices, and every
     computed s-op shows up as its one-hot value (or its number) in the final one."""
-    embedding = cache["hook_embed"]
-    if "hook_pos_embed" in cache:
-        embedding = embedding + cache["hook_pos_embed"]
+    embedding = cache[act_name("embed")]
+    if act_name("pos_embed") in cache:
+        embedding = embedding + cache[act_name("pos_embed")]
     panels = [("after the embedding", embedding)]
     last = cm.model.cfg.n_layers - 1
     if last >= 0:
-        panels.append((f"after layer {last} (final)", cache[f"blocks.{last}.hook_resid_post"]))
+        panels.append((f"after layer {last} (final)", cache[act_name("resid_post", last)]))
     d_model = cm.model.cfg.d_model
     groups = _groups(cm)
     width = min(max(8.0, 0.2 * d_model + 2.5), 60.0)
@@ -138,13 +139,7 @@ def _attention_figure(
 
 
 def _save(figure: Figure, path: Path) -> Path:
-    """Write the PNG to a fresh temporary name beside `path`, then rename it over `path`."""
-    temporary = path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp")
-    try:
-        with open(temporary, "xb") as file:
-            figure.savefig(file, format="png", dpi=110)
-        os.replace(temporary, path)
-    except BaseException:
-        temporary.unlink(missing_ok=True)
-        raise
+    """Write the PNG atomically (a reader never sees half of it)."""
+    with replacing(path) as tmp:
+        figure.savefig(tmp, format="png", dpi=110)
     return path

@@ -17,6 +17,13 @@ from lark.exceptions import (
 from rasplab.rasp import ast
 from rasplab.rasp.errors import RaspError, Span
 
+KEYWORDS = frozenset(
+    {"def", "return", "for", "in", "load", "if", "else", "and", "or", "not"}
+    | {"round", "indicator", "select", "aggregate", "range", "zip", "len"}
+)
+"""Words the grammar spells as literals (grammar.lark; the NAME terminal excludes them):
+the lexer never reads them as names, so no name can be one."""
+
 
 @cache
 def _lark() -> Lark:

@@ -15,6 +15,7 @@ import re
 
 import numpy as np
 from rasplab.rasp import ast
+from rasplab.rasp.parser import KEYWORDS
 
 # Binding strength, loosest first; each mirrors a rule of grammar.lark.
 (
@@ -50,29 +51,6 @@ BINARY_LEVELS: dict[str, int] = {
 UNARY_OPS = frozenset(["not", "-", "+", "round", "indicator"])
 SELECT_OPS = frozenset(["==", "!=", "<", "<=", ">", ">="])
 BUILTINS = frozenset(["range", "zip", "len"])
-# Words the grammar spells as literals; the lexer never reads them as names
-# where the keyword could appear, so a name must avoid them all.
-KEYWORDS = frozenset(
-    [
-        "def",
-        "return",
-        "for",
-        "in",
-        "load",
-        "if",
-        "else",
-        "and",
-        "or",
-        "not",
-        "round",
-        "indicator",
-        "select",
-        "aggregate",
-        "range",
-        "zip",
-        "len",
-    ]
-)
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
 INDENT = "    "
 

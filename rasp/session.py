@@ -14,33 +14,11 @@ from typing import Any
 from rasplab.rasp import nodes as n
 from rasplab.rasp.errors import RaspError, Span, did_you_mean, nesting_guard
 from rasplab.rasp.interpreter import Interpreter
-from rasplab.rasp.parser import parse, parse_expr
+from rasplab.rasp.parser import KEYWORDS, parse, parse_expr
 from rasplab.rasp.program import Program
 from rasplab.rasp.values import Builtin, Scope, kind_of
 
 LIB_DIR = Path(str(resources.files("rasplab.rasp").joinpath("lib")))
-KEYWORDS = frozenset(
-    [
-        "if",
-        "else",
-        "not",
-        "and",
-        "or",
-        "out",
-        "def",
-        "return",
-        "range",
-        "for",
-        "in",
-        "zip",
-        "len",
-        "select",
-        "aggregate",
-        "round",
-        "indicator",
-        "load",
-    ]
-)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,7 @@ from rasplab.tasks.task import Target, Task, Token
 
 WIDTH = 5
 EQUALS = 2 * WIDTH + 1  # the position of "="
+DIGIT_RECIPE = Recipe(n_layers=2, d_model=128, n_heads=4, d_mlp=512, lr=1e-3, steps=10000)
 
 LOOKAHEAD_NOTE = (
     "categorical throughout: pair reads, a selector_width ranking of the 'stop' places, "
@@ -40,6 +41,7 @@ def digit_task(
     reverse: bool,
     description: str,
     hypotheses: dict[str, Hypothesis],
+    recipe: Recipe = DIGIT_RECIPE,
 ) -> Task:
     """A op B = C with 5-digit A, B (leading zeros kept); for "-", A >= B."""
     result_width = WIDTH + 1 if op == "+" else WIDTH
@@ -107,7 +109,7 @@ def digit_task(
         min_len=length,
         max_len=length,
         causal=True,
-        recipe=Recipe(n_layers=2, d_model=128, n_heads=4, d_mlp=512, lr=1e-3, steps=10000),
+        recipe=recipe,
         hypotheses=hypotheses,
         draw=draw,
         solve=solve,
@@ -133,6 +135,16 @@ def tasks() -> list[Task]:
             "+",
             reverse=True,
             description="5-digit addition, digits least significant first (causal)",
+            recipe=Recipe(  # measured: bench/train/recipes.py
+                n_layers=2,
+                d_model=64,
+                n_heads=4,
+                d_mlp=256,
+                lr=3e-3,
+                batch_size=128,
+                warmup=20,
+                steps=1500,
+            ),
             hypotheses={
                 "local": hypothesis(
                     "add5_rev.rasp",

@@ -70,7 +70,9 @@ def ioi_task() -> Task:
         min_len=4,
         max_len=4,
         causal=True,
-        recipe=Recipe(n_layers=2, d_model=64, n_heads=4, d_mlp=128, steps=3000),
+        recipe=Recipe(  # measured: bench/train/recipes.py
+            n_layers=2, d_model=64, n_heads=4, d_mlp=128, lr=3e-3, warmup=20, steps=1500
+        ),
         hypotheses={
             "inhibit": hypothesis(
                 "ioi.rasp",

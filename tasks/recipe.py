@@ -1,7 +1,11 @@
 """The default training recipe of a task: what the trainer builds and how it trains.
 
 A plain dataclass so the trainer (and a user overriding one field with
-`dataclasses.replace`) needs nothing from this package but the numbers.
+`dataclasses.replace`) needs nothing from this package but the numbers. Each task
+declares its recipe once, with its definition. Where a recipe was measured
+(bench/train/recipes.py: >= 99% held-out sequence accuracy on a CPU, seeds 0-2), the
+task declares the measured values: a short warm-up, a higher rate, and few steps of
+cosine decay.
 """
 
 from __future__ import annotations

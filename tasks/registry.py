@@ -18,7 +18,6 @@ from rasplab.tasks import (
 )
 from rasplab.tasks.hypothesis import HYPOTHESES_DIR
 from rasplab.tasks.task import Task
-from rasplab.tasks.tuned import tuned
 
 
 class UnknownTaskError(KeyError):
@@ -36,7 +35,7 @@ def _registry() -> dict[str, Task]:
         for task in family.tasks():
             if task.name in registry:
                 raise ValueError(f"two tasks are named {task.name!r}")
-            registry[task.name] = tuned(task)
+            registry[task.name] = task
     return registry
 
 

@@ -32,7 +32,8 @@ def reverse_task(name: str = "reverse", min_len: int = 1, max_len: int = 10) -> 
         min_len=min_len,
         max_len=max_len,
         causal=False,
-        recipe=Recipe(n_layers=2, d_model=64, n_heads=4, d_mlp=128, steps=3000),
+        # measured (bench/train/recipes.py)
+        recipe=Recipe(n_layers=3, d_model=64, n_heads=4, d_mlp=0, lr=3e-3, warmup=20, steps=600),
         hypotheses={
             "index": hypothesis(
                 "reverse.rasp",
@@ -133,7 +134,8 @@ def prev_token_task() -> Task:
         min_len=2,
         max_len=16,
         causal=True,
-        recipe=Recipe(n_layers=1, d_model=64, n_heads=2, d_mlp=0, steps=2000),
+        # measured (bench/train/recipes.py)
+        recipe=Recipe(n_layers=1, d_model=64, n_heads=2, d_mlp=0, lr=3e-3, warmup=20, steps=200),
         hypotheses={
             "copy": hypothesis(
                 "prev_token.rasp",
@@ -200,7 +202,16 @@ def induction_task() -> Task:
         min_len=5,
         max_len=24,
         causal=True,
-        recipe=Recipe(n_layers=2, d_model=64, n_heads=4, d_mlp=0, steps=4000),
+        recipe=Recipe(  # measured: bench/train/recipes.py
+            n_layers=2,
+            d_model=64,
+            n_heads=4,
+            d_mlp=0,
+            lr=3e-3,
+            batch_size=64,
+            warmup=20,
+            steps=800,
+        ),
         hypotheses={
             "prev_token": hypothesis(
                 "induction.rasp",

@@ -21,6 +21,7 @@ from functools import cached_property
 from typing import Any
 
 import numpy as np
+from rasplab.rasp.tokens import TokenIds
 from rasplab.tasks.choosers import Chooser, HypothesisChooser, NumpyChooser
 from rasplab.tasks.hypothesis import Hypothesis
 from rasplab.tasks.recipe import Recipe
@@ -74,8 +75,9 @@ class Task:
         return self.min_len < self.max_len
 
     @cached_property
-    def _vocab_ids(self) -> dict[Token, int]:
-        return {token: i + 1 for i, token in enumerate(self.vocab)}
+    def token_ids(self) -> TokenIds:
+        """The model ids of the vocabulary (rasp.tokens: BOS is 0, vocab[j] is j + 1)."""
+        return TokenIds(self.vocab)
 
     @cached_property
     def _output_ids(self) -> dict[Token, int]:
@@ -94,7 +96,7 @@ class Task:
                 f"task {self.name}: input length {len(tokens)} is outside "
                 f"{self.min_len}..{self.max_len}"
             )
-        unknown = [t for t in tokens if t not in self._vocab_ids]
+        unknown = [t for t in tokens if t not in self.token_ids]
         if unknown:
             raise ValueError(f"task {self.name}: tokens {unknown!r} are not in the vocab")
 
@@ -154,7 +156,7 @@ class Task:
     def input_ids(self, tokens: Sequence[Token]) -> list[int]:
         """Model token ids: BOS is 0 and vocab[j] is j + 1, so the list has len + 1 ids."""
         self.check_input(tokens)
-        return [0] + [self._vocab_ids[t] for t in tokens]
+        return self.token_ids.encode(tokens)
 
     def target_ids(self, target: Target) -> list[int]:
         """Class ids into output_vocab per input position; IGNORE_INDEX where unscored.

@@ -3,20 +3,21 @@
 save(model, "sort.safetensors") writes sort.safetensors (the state dict, dtypes kept)
 and sort.json ({"format", "version", "config"}); config_path() gives the second from
 the first. Each file is written to a temporary file in the same folder and renamed over
-its target, so a reader never sees half a file (the pair is written weights first).
+its target (rasplab.atomic), so a reader never sees half a file (the pair is written
+weights first).
 """
 
 from __future__ import annotations
 
 import json
 import os
-import secrets
 from pathlib import Path
 
 import safetensors
 import safetensors.torch
 import torch
 
+from rasplab.atomic import replacing, write_text
 from rasplab.model.config import TransformerConfig
 from rasplab.model.transformer import Transformer
 
@@ -41,8 +42,9 @@ def save(model: Transformer, path: str | os.PathLike) -> None:
     cfg_path = config_path(path)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     doc = {"format": FORMAT, "version": VERSION, "config": model.cfg.to_dict()}
-    _write_atomically(path, safetensors.torch.save(tensors, metadata={"format": "pt"}))
-    _write_atomically(cfg_path, (json.dumps(doc, indent=2) + "\n").encode())
+    with replacing(path) as tmp:
+        safetensors.torch.save_file(tensors, tmp, metadata={"format": "pt"})
+    write_text(cfg_path, json.dumps(doc, indent=2) + "\n")
 
 
 def load(path: str | os.PathLike, device: torch.device | str | None = None) -> Transformer:
@@ -100,18 +102,3 @@ def _check_weights_fit(
         raise ValueError(
             f"{path} does not match its config {cfg_path.name}: " + "; ".join(problems)
         )
-
-
-def _write_atomically(path: Path, data: bytes) -> None:
-    """Write to a temporary file in path's folder, flush it to disk, rename it over path."""
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise

@@ -39,14 +39,14 @@ def task_labels(task: Task, recipe: Recipe, seed: int) -> dict[str, Any]:
 def build_model(task: Task, recipe: Recipe, seed: int) -> Transformer:
     """A freshly initialised model, its weights drawn from `seed` alone.
 
-    Ids: 0 is BOS and vocab[j] is j + 1 (so d_vocab = len(vocab) + 1); one position
+    Ids as rasp.tokens fixes them: 0 is BOS and vocab[j] is j + 1; one position
     per input token after BOS (n_ctx = max_len + 1); one output class per
     output_vocab entry. uniform_attention zeroes W_Q, W_K, b_Q and b_K and freezes
     them, so every head averages the positions it may see.
     """
     n_heads = recipe.n_heads
     cfg = TransformerConfig(
-        d_vocab=len(task.vocab) + 1,
+        d_vocab=task.token_ids.size,
         n_ctx=task.max_len + 1,
         d_model=recipe.d_model,
         n_layers=recipe.n_layers,

@@ -10,7 +10,6 @@ atomically, the model first, so state.pt always describes a complete checkpoint.
 
 from __future__ import annotations
 
-import io
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,11 +17,11 @@ from typing import Any
 
 import torch
 
+from rasplab.atomic import replacing
 from rasplab.model import Transformer, save
 from rasplab.tasks import Task
 from rasplab.train.build import format_mismatches
 from rasplab.train.errors import CheckpointMismatch
-from rasplab.train.files import write_atomically
 from rasplab.train.optim import AdamW
 
 MODEL_FILE = "model.safetensors"
@@ -50,20 +49,17 @@ def save_checkpoint(
     out_dir.mkdir(parents=True, exist_ok=True)
     path = out_dir / MODEL_FILE
     save(model, path)
-    buffer = io.BytesIO()
-    torch.save(
-        {
-            "step": state.step,
-            "loss_sum": state.loss_sum,
-            "loss_count": state.loss_count,
-            "done": state.done,
-            "identity": json.dumps(identity, sort_keys=True),
-            "model": model.state_dict(),
-            "optimizer": optimizer.state_dict(),
-        },
-        buffer,
-    )
-    write_atomically(out_dir / STATE_FILE, buffer.getvalue())
+    resume_state = {
+        "step": state.step,
+        "loss_sum": state.loss_sum,
+        "loss_count": state.loss_count,
+        "done": state.done,
+        "identity": json.dumps(identity, sort_keys=True),
+        "model": model.state_dict(),
+        "optimizer": optimizer.state_dict(),
+    }
+    with replacing(out_dir / STATE_FILE) as tmp:
+        torch.save(resume_state, tmp)
     return path
 
 

@@ -7,11 +7,10 @@ and excluded loss) appear without changes here.
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 from typing import Any
 
-from rasplab.train.files import write_atomically
+from rasplab.atomic import replacing
 
 CURVES_FILE = "curves.png"
 
@@ -37,6 +36,5 @@ def plot_curves(records: list[dict[str, Any]], path: Path, title: str) -> None:
     acc_ax.set_ylabel("accuracy")
     acc_ax.set_ylim(-0.02, 1.02)
     figure.suptitle(title)
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
-    write_atomically(path, buffer.getvalue())
+    with replacing(path) as tmp:
+        figure.savefig(tmp, format="png", dpi=100)

@@ -10,7 +10,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from rasplab.train.files import write_atomically
+from rasplab.atomic import write_text
 
 METRICS_FILE = "metrics.jsonl"
 
@@ -27,7 +27,7 @@ class MetricsLog:
                 record = json.loads(line) if line.strip() else None
                 if record is not None and record["step"] <= resume_step:
                     self.records.append(record)
-        write_atomically(self.path, "".join(_line(r) for r in self.records).encode())
+        write_text(self.path, "".join(_line(r) for r in self.records))
         self._file = open(self.path, "a")  # noqa: SIM115 -- open for the run's length
 
     def write(self, record: dict[str, Any]) -> None:

@@ -3,7 +3,7 @@
 import pytest
 import torch
 
-from rasplab.model import Transformer, TransformerConfig
+from rasplab.model import Transformer, TransformerConfig, act_name
 from rasplab.model.export_tl import to_transformer_lens
 
 pytest.importorskip(
@@ -39,10 +39,10 @@ def test_exported_model_gives_the_same_logits_and_patterns(overrides):
     theirs, tl_cache = bridge.run_with_cache(TOKENS)
     torch.testing.assert_close(theirs, ours, rtol=1e-5, atol=1e-5)
     for layer, n_heads in enumerate(cfg.heads_per_layer):
-        name = f"blocks.{layer}.hook_resid_post"
+        name = act_name("resid_post", layer)
         torch.testing.assert_close(tl_cache[name], cache[name], rtol=1e-5, atol=1e-5)
         if n_heads:  # the real heads; any padding heads after them write nothing
-            name = f"blocks.{layer}.attn.hook_pattern"
+            name = act_name("pattern", layer)
             torch.testing.assert_close(tl_cache[name][:, :n_heads], cache[name])
 
 
