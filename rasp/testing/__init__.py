@@ -16,8 +16,11 @@ follows every s-op's possible values (`values`: a finite set, or bounds for
 floats) and which s-ops hold distinct values at every position, and the
 generator (`programs`, with `expressions` writing the expressions) keeps only
 statements it proves safe. `GeneratedProgram` lists the guarantees.
+
+`same()` compares RASP values with their types, as tests of outputs need.
 """
 
+from rasplab.rasp.testing.equality import same
 from rasplab.rasp.testing.programs import GeneratedProgram, inputs, programs, vocabs
 from rasplab.rasp.testing.syntax import ast_exprs, ast_modules, ast_statements, identifiers
 from rasplab.rasp.testing.values import VALUE_CAP, Atom
@@ -32,5 +35,6 @@ __all__ = [
     "identifiers",
     "inputs",
     "programs",
+    "same",
     "vocabs",
 ]

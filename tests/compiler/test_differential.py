@@ -1,7 +1,7 @@
 """Differential test: random well-formed programs compile, and the compiled model
 agrees with the interpreter on every input up to max_len."""
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from rasplab.compiler import compile_program
 from rasplab.compiler.verify import verify
 from rasplab.rasp import Session
@@ -9,7 +9,6 @@ from rasplab.rasp.testing import programs
 
 
 @given(programs(max_len=4, max_nodes=16))
-@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 def test_random_programs_compile_exactly(generated):
     session = Session()
     session.exec(generated.source)

@@ -2,7 +2,7 @@
 
 from fractions import Fraction
 
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from rasplab.compiler.basis import Info
 from rasplab.compiler.blocks import BOS, ONE, cat_dir, num_dir
@@ -33,7 +33,6 @@ values = st.lists(
 
 
 @given(values, st.data())
-@settings(max_examples=60, deadline=None)
 def test_discretize_numerical_to_categorical_is_exact(xs, data):
     outputs = data.draw(st.lists(st.sampled_from("abc"), min_size=len(xs), max_size=len(xs)))
     src = Info("x", None, "numerical", sorted(xs))
@@ -46,7 +45,6 @@ def test_discretize_numerical_to_categorical_is_exact(xs, data):
 
 
 @given(values, st.data())
-@settings(max_examples=60, deadline=None)
 def test_discretize_numerical_to_numerical_is_exact(xs, data):
     ys = data.draw(st.lists(st.integers(-9, 9), min_size=len(xs), max_size=len(xs)))
     src = Info("x", None, "numerical", sorted(xs))

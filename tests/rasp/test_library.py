@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from rasplab.rasp import RaspError, Session
 from rasplab.rasp.program import Program
 from rasplab.rasp.session import LIB_DIR
+from rasplab.rasp.testing import same
 
 # file (without .rasp) -> the output s-ops and the functions it documents
 OUTPUTS = {
@@ -48,7 +49,9 @@ FUNCTIONS = {
     "addition": ["make_sum_digits"],
 }
 
-SETTINGS = settings(max_examples=25, deadline=None)
+# Each example is a batch of up to 40 inputs evaluated together: 25 batches check about
+# 500 inputs per program.
+BATCHES = settings(max_examples=25)
 
 
 @cache
@@ -71,17 +74,6 @@ def program(expr: str) -> Program:
 
 def run(expr: str, inputs: list[Any]) -> list[list[Any]]:
     return program(expr).evaluate(inputs).output
-
-
-def same(actual: Any, expected: Any) -> bool:
-    """Equal values of equal types, all the way down (True is not 1, 1 is not 1.0)."""
-    if isinstance(expected, list):
-        return (
-            isinstance(actual, list)
-            and len(actual) == len(expected)
-            and all(same(a, e) for a, e in zip(actual, expected))
-        )
-    return type(actual) is type(expected) and actual == expected
 
 
 def check(expr: str, inputs: list[Any], reference) -> None:
@@ -261,25 +253,25 @@ def test_documented_examples(name, x, expected):
 # ---- reverse, histograms, sorting --------------------------------------------------------
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("abcd")))
 def test_reverse(inputs):
     check("reversed", inputs, ref_reverse)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(st.lists(st.integers(-5, 5), min_size=1, max_size=12)))
 def test_reverse_keeps_ints(inputs):
     check("reverse(tokens_int)", inputs, lambda x: list(x)[::-1])
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("abc")))
 def test_hist(inputs):
     check("hist", inputs, ref_hist)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("abc", max_size=11).map(lambda w: "^" + w)))
 def test_hist_bos(inputs):
     check("hist_bos", inputs, ref_hist_bos)
@@ -289,25 +281,25 @@ def test_hist_bos_alone_is_zero():
     assert same(session().eval("hist_bos", "^").value, [0])
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("abcde")))
 def test_double_hist(inputs):
     check("double_hist", inputs, ref_double_hist)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("abcd")))
 def test_sorted(inputs):
     check("sorted", inputs, sorted)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("abcd")))
 def test_sort_stable_keeps_ties_in_order(inputs):
     check("sort_stable(indices, tokens)", inputs, stable_order)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(st.lists(st.integers(-9, 9), min_size=1, max_size=12)))
 def test_sort_stable_ints(inputs):
     check("sort_stable(tokens_int, tokens_int)", inputs, sorted)
@@ -316,7 +308,7 @@ def test_sort_stable_ints(inputs):
 distinct_words = st.lists(st.sampled_from("abcdefghijkl"), min_size=1, max_size=12, unique=True)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(distinct_words.map("".join)))
 def test_sorted_unique(inputs):
     check("sorted_unique", inputs, sorted)
@@ -328,13 +320,13 @@ def test_sorted_unique_refuses_repeated_tokens():
         session().eval("sorted_unique", "aab")
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("abcd")))
 def test_sort_freq(inputs):
     check("sort_freq", inputs, ref_sort_freq)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("abcd")))
 def test_most_freq(inputs):
     check("most_freq", inputs, ref_most_freq)
@@ -343,13 +335,13 @@ def test_most_freq(inputs):
 # ---- frac_prevs and Dyck -------------------------------------------------------------------
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("()x")))
 def test_frac_prevs(inputs):
     check("frac_prevs", inputs, ref_frac_prevs)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("ab")))
 def test_frac_prevs_other_token(inputs):
     check('make_frac_prevs(tokens, "b")', inputs, lambda x: ref_frac_prevs(x, "b"))
@@ -369,19 +361,19 @@ def test_dyck2_exhaustive():
     check("dyck2", all_strings("(){}", 8), ref_dyck2)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("()x")))
 def test_dyck1_with_neutral_tokens(inputs):
     check("dyck1", inputs, ref_dyck1)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("(){}x")))
 def test_dyck2_with_neutral_tokens(inputs):
     check("dyck2", inputs, ref_dyck2)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("(")) | batches(words("()", 6).map(lambda w: "(" * 6 + w)))
 def test_dyck2_deep_nesting(inputs):
     check("dyck2", inputs, ref_dyck2)
@@ -391,7 +383,7 @@ def test_dyck_k_with_one_pair_is_dyck1():
     check('dyck_k(tokens, ["("], [")"])', all_strings("()", 8), ref_dyck1)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("aAbBcC")))
 def test_dyck_k_three_pairs(inputs):
     check(
@@ -401,7 +393,7 @@ def test_dyck_k_three_pairs(inputs):
     )
 
 
-@SETTINGS
+@BATCHES
 @given(batches(st.builds(lambda o, c: o + c, words("(){}", 6), words("){}(", 6))))
 def test_dyck2_balanced_heavy(inputs):
     # many prefixes come back to depth 0, then fail or recover
@@ -411,31 +403,31 @@ def test_dyck2_balanced_heavy(inputs):
 # ---- prefix max, previous token, induction ------------------------------------------------
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("0123456789")))
 def test_running_max_digits(inputs):
     check("running_max", inputs, ref_running_max)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(st.lists(st.integers(-20, 20), min_size=1, max_size=12)))
 def test_running_max_ints(inputs):
     check("running_max", inputs, ref_running_max)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("abc_")))
 def test_prev_token(inputs):
     check("prev_token", inputs, ref_prev_token)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("abc_")))
 def test_induction(inputs):
     check("induction", inputs, ref_induction)
 
 
-@SETTINGS
+@BATCHES
 @given(batches(words("ab")))
 def test_induction_many_repeats(inputs):
     check("induction", inputs, ref_induction)
@@ -458,7 +450,6 @@ def addition_inputs(draw):
     return "".join(map(str, a)) + "+" + "".join(map(str, b))
 
 
-@settings(max_examples=60, deadline=None)
 @given(batches(addition_inputs()))
 def test_addition(inputs):
     check("sum_digits", inputs, ref_sum_digits)

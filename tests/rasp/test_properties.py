@@ -5,29 +5,16 @@ downstream of the node they replace."""
 import itertools
 from typing import Any
 
-from hypothesis import HealthCheck, event, given, settings
+from hypothesis import event, given
 from hypothesis import strategies as st
 from rasplab.rasp import Program, RaspError, Session
-from rasplab.rasp.testing import GeneratedProgram, inputs, programs
-
-SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+from rasplab.rasp.testing import GeneratedProgram, inputs, programs, same
 
 
 def load(generated: GeneratedProgram) -> Program:
     session = Session()
     session.exec(generated.source)
     return session.program(generated.output)
-
-
-def same(actual: Any, expected: Any) -> bool:
-    """Equal values of equal types: an int is not a float, a bool is not an int."""
-    if isinstance(expected, list):
-        return (
-            isinstance(actual, list)
-            and len(actual) == len(expected)
-            and all(same(a, e) for a, e in zip(actual, expected))
-        )
-    return type(actual) is type(expected) and actual == expected
 
 
 def descendants(program: Program, name: str) -> set[str]:
@@ -51,7 +38,6 @@ def program_and_batch(draw, max_len: int = 6, max_batch: int = 6):
     return generated, batch
 
 
-@SETTINGS
 @given(programs(max_len=4, max_nodes=14))
 def test_generated_programs_run_on_every_input(generated):
     every_input = [
@@ -66,14 +52,12 @@ def test_generated_programs_run_on_every_input(generated):
         assert not any(type(v) is float for v in values)
 
 
-@SETTINGS
 @given(program_and_batch(max_len=10))
 def test_generated_programs_run_on_random_inputs(case):
     generated, batch = case
     assert len(load(generated).evaluate(batch).output) == len(batch)
 
 
-@SETTINGS
 @given(program_and_batch())
 def test_batched_evaluation_equals_one_at_a_time(case):
     generated, batch = case
@@ -85,7 +69,6 @@ def test_batched_evaluation_equals_one_at_a_time(case):
             assert same(together[name][i], alone[name][0]), (name, tokens)
 
 
-@SETTINGS
 @given(program_and_batch(), st.data())
 def test_intervening_with_a_nodes_own_values_changes_nothing(case, data):
     generated, batch = case
@@ -102,7 +85,6 @@ def same_length_partners(draw, batch: list[list[Any]], vocab: tuple[Any, ...]):
     return [draw(inputs(vocab, len(tokens), min_len=len(tokens))) for tokens in batch]
 
 
-@SETTINGS
 @given(program_and_batch(), st.data())
 def test_an_intervention_changes_only_what_is_downstream(case, data):
     """Replace a node's values by its values on other inputs of the same length

@@ -3,7 +3,7 @@ own Hypothesis strategy, and the invariants are not vacuous."""
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rasplab import tasks
@@ -12,7 +12,6 @@ NAMES = tasks.names()
 
 
 @pytest.mark.parametrize("name", NAMES)
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(data=st.data())
 def test_reference_satisfies_the_invariants(name, data):
     task = tasks.get(name)

@@ -2,7 +2,7 @@ import dataclasses
 import json
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from rasplab.model import TransformerConfig
@@ -140,7 +140,6 @@ def configs(draw) -> TransformerConfig:
     )
 
 
-@settings(max_examples=60, deadline=None)
 @given(configs())
 def test_json_round_trip(c):
     d = json.loads(json.dumps(c.to_dict()))
