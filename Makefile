@@ -59,9 +59,9 @@ test-tl:
 # batch, 30000 steps; curves and Fourier progress measures in runs/grok-p113/. On a
 # 2-core CPU it groks at step 12700 (21 min) and ends after 48 min. Rerunning resumes.
 grok: install
-	$(PY) -m rasplab.train.grok --p 113 -o runs/grok-p113
+	$(VENV)/bin/rasp grok --p 113 -o runs/grok-p113
 
 # The same setup at p = 53, 40% of pairs, lr 3e-3: memorises by step 100 and groks
 # (held-out accuracy >= 99%) at step 2200, in under 2 minutes on a CPU.
 grok-small: install
-	$(PY) -m rasplab.train.grok --p 53 --frac 0.4 --lr 3e-3 --steps 3000 -o runs/grok-p53
+	$(VENV)/bin/rasp grok --p 53 --frac 0.4 --lr 3e-3 --steps 3000 -o runs/grok-p53

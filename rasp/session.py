@@ -59,6 +59,17 @@ def _primitives() -> dict[str, Any]:
     }
 
 
+def read_source(path: str | Path) -> str:
+    """A .rasp file's text, or a RaspError saying why it cannot be read (no traceback)."""
+    path = Path(path)
+    try:
+        return path.read_text()
+    except OSError as err:
+        raise RaspError(f"cannot read {path}: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise RaspError(f"cannot read {path}: not UTF-8 text") from None
+
+
 class Session:
     """Built-ins and the REPL library, then the user's own definitions."""
 
@@ -80,12 +91,8 @@ class Session:
             return self.interpreter.run_module(parse(source, file), self.globals)
 
     def exec_file(self, path: str | Path) -> Any:
-        path = Path(path)
-        try:
-            source = path.read_text()
-        except OSError as err:
-            raise RaspError(f"cannot read {path}: {err.strerror}") from None
-        return self.exec(source, str(path))
+        """Run a .rasp file (errors located in it); returns what `exec` returns."""
+        return self.exec(read_source(path), str(path))
 
     def evaluate_expr(self, expr: str, file: str = "<expr>") -> Any:
         """The value of one expression in this session (an s-op stays a graph node)."""

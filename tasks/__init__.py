@@ -13,6 +13,7 @@ from rasplab.tasks.choosers import Chooser
 from rasplab.tasks.hypothesis import Hypothesis
 from rasplab.tasks.recipe import Recipe
 from rasplab.tasks.registry import UnknownTaskError, all_tasks, get, names, task_table
+from rasplab.tasks.table import format_task_table
 from rasplab.tasks.task import IGNORE_INDEX, Task
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "Task",
     "UnknownTaskError",
     "all_tasks",
+    "format_task_table",
     "get",
     "names",
     "task_table",

@@ -1,13 +1,22 @@
 """Modular arithmetic, p = 113 (addition, subtraction, the MLP variant, the
 add+sub multi-task) and a Fibonacci-style recurrence mod 23.
 
+Addition, subtraction and the MLP variant exist for any other modulus p >= 2 under
+the name `<task>_p<p>` (`mod_add_p53`, `mod_sub_p7`, `mod_add_mlp_p97`): `tasks.get`
+builds them on demand (`with_modulus`), so a model trained on one (`rasp grok --p 53`)
+names a task that `rasp compare` finds. They keep the p = 113 task's recipe and have
+no hypotheses (the .rasp files fix p = 113).
+
 Numbers that share a sequence with symbols are string tokens ("0".."112"),
 because an input must be all ints or all strings.
 """
 
 from __future__ import annotations
 
+import operator
+import re
 from collections.abc import Callable
+from functools import cache
 from itertools import product
 
 from rasplab.tasks.choosers import Chooser
@@ -17,7 +26,6 @@ from rasplab.tasks.recipe import Recipe
 from rasplab.tasks.task import Target, Task, Token
 
 P = 113
-NUMBERS = tuple(str(v) for v in range(P))
 FIB_P = 23
 FIB_LEN = 10
 
@@ -47,49 +55,63 @@ FOURIER = hypothesis(
     "compiler's maps in practice",
 )
 
-OPS: dict[str, Callable[[int, int], int]] = {
-    "+": lambda a, b: (a + b) % P,
-    "-": lambda a, b: (a - b) % P,
-}
+# Plain integer arithmetic: each task takes the result mod its own modulus.
+OPS: dict[str, Callable[[int, int], int]] = {"+": operator.add, "-": operator.sub}
 INVERSE = {"+": "-", "-": "+"}
+BINARY = {"mod_add": "+", "mod_sub": "-", "mod_add_mlp": "+"}
+"""The tasks that exist for any modulus, with their operation."""
+WITH_MODULUS = re.compile(rf"(?P<base>{'|'.join(BINARY)})_p(?P<p>[0-9]+)")
 
 
-def _value(token: Token) -> int:
-    if token not in NUMBERS:
-        raise ValueError(f"{token!r} is not a number token 0..{P - 1}")
+@cache
+def numbers(p: int) -> tuple[str, ...]:
+    """The number tokens of modulus p: "0".."p-1"."""
+    return tuple(str(v) for v in range(p))
+
+
+NUMBERS = numbers(P)
+
+
+def _value(token: Token, p: int = P) -> int:
+    if token not in numbers(p):
+        raise ValueError(f"{token!r} is not a number token 0..{p - 1}")
     return int(token)
 
 
-def _binary_task(name: str, op: str, description: str, recipe: Recipe, hypotheses: dict) -> Task:
-    """["a", "b", "="] -> the token of (a op b) % P at "="."""
+def _binary_task(
+    name: str, op: str, description: str, recipe: Recipe, hypotheses: dict, p: int = P
+) -> Task:
+    """["a", "b", "="] -> the token of (a op b) % p at "="."""
+    values = numbers(p)
 
     def solve(tokens: list[Token]) -> Target:
-        a, b = _value(tokens[0]), _value(tokens[1])
+        a, b = _value(tokens[0], p), _value(tokens[1], p)
         if tokens[2] != "=":
             raise ValueError(f"{name}: expected 'a b =', got {tokens}")
-        return [None, None, str(OPS[op](a, b))]
+        return [None, None, str(OPS[op](a, b) % p)]
 
     def check(tokens: list[Token], target: Target) -> list[str]:
         problems = expect_scored(target, [2])
         if problems:
             return problems
-        if OPS[INVERSE[op]](int(target[2]), _value(tokens[1])) != _value(tokens[0]):
+        if OPS[INVERSE[op]](int(target[2]), _value(tokens[1], p)) % p != _value(tokens[0], p):
             return [f"undoing {op} {tokens[1]} on {target[2]} does not give {tokens[0]}"]
         return []
 
     def draw(choose: Chooser) -> list[Token]:
-        return [choose.choice(NUMBERS), choose.choice(NUMBERS), "="]
+        return [choose.choice(values), choose.choice(values), "="]
 
+    a, b = (100, 20) if p == P else (p - 1, p // 2)
     return Task(
         name=name,
         description=description,
         token_format=(
-            f'input: ["a", "b", "="], a and b number tokens "0".."{P - 1}"; target at "=" only: '
-            f'the token of (a {op} b) mod {P}. ["100", "20", "="] -> '
-            f'[None, None, "{OPS[op](100, 20)}"]'
+            f'input: ["a", "b", "="], a and b number tokens "0".."{p - 1}"; target at "=" only: '
+            f'the token of (a {op} b) mod {p}. ["{a}", "{b}", "="] -> '
+            f'[None, None, "{OPS[op](a, b) % p}"]'
         ),
-        vocab=(*NUMBERS, "="),
-        output_vocab=NUMBERS,
+        vocab=(*values, "="),
+        output_vocab=values,
         min_len=3,
         max_len=3,
         causal=False,
@@ -98,14 +120,33 @@ def _binary_task(name: str, op: str, description: str, recipe: Recipe, hypothese
         draw=draw,
         solve=solve,
         check=check,
-        domain=lambda: [[a, b, "="] for a, b in product(NUMBERS, repeat=2)],
+        domain=lambda: [[a, b, "="] for a, b in product(values, repeat=2)],
     )
+
+
+def modulus_name(base: str, p: int) -> str:
+    """The name of task `base` (a key of BINARY) with modulus p: `base` itself for 113."""
+    return base if p == P else f"{base}_p{p}"
+
+
+@cache
+def with_modulus(name: str) -> Task | None:
+    """The task a name such as `mod_add_p53` stands for (the registered task with
+    modulus 53 in place of 113, p >= 2); None for any other name."""
+    match = WITH_MODULUS.fullmatch(name)
+    if match is None or int(match["p"]) < 2 or match["p"] != str(int(match["p"])):
+        return None
+    base, p = match["base"], int(match["p"])
+    registered = next(task for task in tasks() if task.name == base)
+    op = BINARY[base]
+    description = f"(a {op} b) mod {p}, as {base} (its recipe; no hypotheses: they fix p = {P})"
+    return _binary_task(name, op, description, registered.recipe, {}, p)
 
 
 def _solve_add_sub(tokens: list[Token]) -> Target:
     if tokens[1] not in OPS or tokens[3] != "=":
         raise ValueError(f"add_sub: expected 'a op b =', got {tokens}")
-    return [None, None, None, str(OPS[tokens[1]](_value(tokens[0]), _value(tokens[2])))]
+    return [None, None, None, str(OPS[tokens[1]](_value(tokens[0]), _value(tokens[2])) % P)]
 
 
 def _check_add_sub(tokens: list[Token], target: Target) -> list[str]:
@@ -113,7 +154,7 @@ def _check_add_sub(tokens: list[Token], target: Target) -> list[str]:
     if problems:
         return problems
     op = tokens[1]
-    if OPS[INVERSE[op]](int(target[3]), _value(tokens[2])) != _value(tokens[0]):
+    if OPS[INVERSE[op]](int(target[3]), _value(tokens[2])) % P != _value(tokens[0]):
         return [f"undoing {op} {tokens[2]} on {target[3]} does not give {tokens[0]}"]
     return []
 

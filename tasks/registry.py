@@ -49,11 +49,16 @@ def all_tasks() -> list[Task]:
 
 
 def get(name: str) -> Task:
-    """The task called `name`; UnknownTaskError (listing the known names) otherwise."""
+    """The task called `name`, or a modular task with another modulus (`mod_add_p53`,
+    see tasks.modular); UnknownTaskError (listing the known names) otherwise."""
     registry = _registry()
-    if name not in registry:
-        raise UnknownTaskError(f"unknown task {name!r}; known tasks: {', '.join(registry)}")
-    return registry[name]
+    task = registry.get(name) or modular.with_modulus(name)
+    if task is None:
+        raise UnknownTaskError(
+            f"unknown task {name!r}; known tasks: {', '.join(registry)} "
+            "(and mod_add, mod_sub, mod_add_mlp with any modulus p: mod_add_p53, ...)"
+        )
+    return task
 
 
 def task_table() -> list[dict[str, Any]]:

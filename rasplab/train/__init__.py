@@ -6,8 +6,8 @@
     model.load(result.checkpoint)
 
 A run writes out_dir/model.safetensors (+ .json, labelled with the task's format),
-state.pt (to resume), metrics.jsonl and curves.png. `python -m rasplab.train.grok` trains
-modular addition and logs the Fourier progress measures of grokking.
+state.pt (to resume), metrics.jsonl and curves.png. `train.grok.grok` (`rasp grok`)
+trains modular addition and logs the Fourier progress measures of grokking.
 """
 
 from rasplab.train.build import build_model, load_trained

@@ -6,6 +6,7 @@ import math
 import torch
 import torch.nn.functional as F
 
+from rasplab import tasks
 from rasplab.train import build_model
 from rasplab.train.data import make_data
 from rasplab.train.fourier import (
@@ -14,7 +15,7 @@ from rasplab.train.fourier import (
     key_frequencies,
     restricted_and_excluded_loss,
 )
-from rasplab.train.grok import addition_task, fourier_measures, grokking_events
+from rasplab.train.grok import fourier_measures, grokking_events
 
 P = 13
 
@@ -58,7 +59,7 @@ def test_logits_of_the_clock_algorithm_keep_their_loss_when_restricted():
 
 
 def test_the_measures_find_a_hand_built_models_frequency():
-    task = addition_task(P)
+    task = tasks.get(f"mod_add_p{P}")
     recipe = dataclasses.replace(task.recipe, d_model=16, d_mlp=32)
     model = build_model(task, recipe, seed=0)
     with torch.no_grad():

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from rasplab.rasp import RaspError
 
-from rasplab.cli import main, parse_input
+from rasplab.cli import main
+from rasplab.cli.arguments import parse_input
 
 FLIP = """\
 # the input backwards

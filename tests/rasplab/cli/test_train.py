@@ -1,10 +1,9 @@
-"""`rasp train`, `rasp tasks` and `python -m train.grok` from the command line."""
+"""`rasp train` from the command line, through main(argv)."""
 
 import json
 
-from rasplab import model, tasks
+from rasplab import model
 from rasplab.cli import main
-from rasplab.train import grok
 
 
 def test_rasp_train_prints_progress_then_the_final_json(tmp_path, capsys):
@@ -45,33 +44,3 @@ def test_rasp_train_refuses_a_folder_of_another_task(tmp_path, capsys):
     assert main(["train", "sort10", "--steps", "1", "-o", str(tmp_path), "--json"]) == 1
     err = capsys.readouterr().err
     assert "does not fit task sort10" in err and "max_len is 5, task sort10 has 10" in err
-
-
-def test_rasp_tasks_json_lists_every_task(capsys):
-    assert main(["tasks", "--json"]) == 0
-    rows = json.loads(capsys.readouterr().out)
-    assert [row["name"] for row in rows] == tasks.names()
-    assert all({"description", "vocab_size", "max_len", "hypotheses"} <= set(r) for r in rows)
-
-
-def test_rasp_tasks_table_shows_every_task_and_compilable_marks(capsys):
-    assert main(["tasks"]) == 0
-    lines = capsys.readouterr().out.splitlines()
-    names = [line.split()[0] for line in lines[1:] if line.strip()]
-    assert set(tasks.names()) <= set(names)
-    mod_add = next(line for line in lines if line.startswith("mod_add "))
-    assert "table*" in mod_add and "fourier " in mod_add  # the Fourier one does not compile
-
-
-def test_grok_command_writes_metrics_and_reports_events(tmp_path, capsys):
-    args = ["--p", "7", "--steps", "20", "--eval-every", "10", "-o", str(tmp_path), "--quiet"]
-    assert grok.main(args) == 0
-    summary = json.loads(capsys.readouterr().out.splitlines()[-1])
-    assert (
-        summary["p"] == 7 and summary["steps"] == 20 and sorted(summary["key_freqs"]) == [1, 2, 3]
-    )
-    assert {"memorised_step", "grokked_step", "grokked_seconds"} <= set(summary)
-    records = [json.loads(line) for line in (tmp_path / "metrics.jsonl").open()]
-    assert [r["step"] for r in records] == [10, 20]
-    assert all(r["restricted_loss"] > 0 and r["excluded_loss"] > 0 for r in records)
-    assert (tmp_path / "curves.png").stat().st_size > 0

@@ -11,7 +11,8 @@ from rasplab.compiler.verify import VerifyResult
 from rasplab.rasp import RaspError, Session
 
 from rasplab import rasp
-from rasplab.cli import main, parse_example, parse_vocab
+from rasplab.cli import main
+from rasplab.cli.arguments import parse_example, parse_vocab
 
 LIB = Path(rasp.__file__).parent / "lib"
 SORT = ["compile", str(LIB / "sort.rasp"), "--name", "sorted", "--vocab", "1,2,3"]

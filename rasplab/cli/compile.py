@@ -1,0 +1,130 @@
+"""`rasp compile FILE --name S --vocab V --max-len N`: compile an s-op to exact
+transformer weights and print its layers (or JSON); optionally save and plot them."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rasplab.cli.arguments import add_program_arguments, load_program, parse_example, parse_vocab
+from rasplab.rasp import Program
+from rasplab.rasp.display import format_plain
+from rasplab.rasp.errors import RaspError
+
+if TYPE_CHECKING:
+    from rasplab.compiler import CompiledModel
+
+COMPILE_EPILOG = """\
+the table: one row per head and per RASP node an MLP computes. `mlp (W)` gives the
+layer's MLP width; a node's width is its head dimension or its MLP hidden units.
+Residual dimensions are labelled `sop:value` (categorical) or `sop` (numerical).
+Names like map_3 are s-ops the program never named.
+
+exit status: 0 on success; 1 when the program cannot be compiled (the error names
+the s-op and its source line) or an input is rejected; 2 for a bad command line.
+
+examples:
+  rasp compile sort.rasp --name sorted --vocab 1,2,3 --max-len 5
+  rasp compile reverse.rasp --name reversed --vocab a,b,c --max-len 8 -o rev.safetensors
+  rasp compile hist.rasp --name hist --vocab a,b --max-len 6 --plot figs --example aab
+  rasp compile sort.rasp --name sorted --vocab 1,2,3 --max-len 5 --json"""
+
+
+def compiled_program(args: argparse.Namespace) -> tuple[Program, CompiledModel, float]:
+    """Run FILE, compile the named s-op: (program, compiled model, seconds compiling).
+    Shared with `rasp verify`, which takes the same arguments."""
+    from rasplab.compiler import compile_program
+
+    vocab = parse_vocab(args.vocab)
+    program = load_program(args.file, args.name)
+    start = time.perf_counter()
+    model = compile_program(program, vocab, args.max_len, causal=args.causal)
+    return program, model, time.perf_counter() - start
+
+
+def _checked_output(text: str) -> Path:
+    path = Path(text)
+    if path.suffix == ".json":
+        raise RaspError(
+            f"-o {text}: give the weights path, e.g. {path.with_suffix('.safetensors')}; "
+            "the config is written beside it as .json"
+        )
+    return path
+
+
+def compile_command(args: argparse.Namespace) -> int:
+    from rasplab.compiler.report import compile_summary, format_compile
+
+    output = None if args.output is None else _checked_output(args.output)
+    if args.example is not None and args.plot is None:
+        raise RaspError("--example is the input the figures show", hint="add --plot DIR")
+    _, cm, seconds = compiled_program(args)
+    example = None if args.example is None else parse_example(args.example, cm.vocab)
+    written: list[Path] = []
+    try:
+        if output is not None:
+            output.parent.mkdir(parents=True, exist_ok=True)
+            cm.save(output)
+            written += [output, output.with_suffix(".json")]
+        if args.plot is not None:
+            from rasplab.compiler.plots import example_tokens, write_plots
+
+            tokens = example if example is not None else example_tokens(cm.vocab, cm.max_len)
+            written += write_plots(cm, tokens, Path(args.plot))
+    except OSError as err:
+        raise RaspError(f"cannot write {err.filename}: {err.strerror}") from None
+    if args.json:
+        summary = compile_summary(cm)
+        summary["output"] = None if output is None else str(output)
+        summary["files"] = [str(p) for p in written]
+        summary["compile_seconds"] = round(seconds, 4)
+        print(json.dumps(summary, default=format_plain))
+    else:
+        print(format_compile(cm, args.file, seconds))
+        if written:
+            print()
+        for path in written:
+            print(f"wrote {path}")
+    return 0
+
+
+def add_compile_command(commands: argparse._SubParsersAction) -> None:
+    parser = commands.add_parser(
+        "compile",
+        help="compile an s-op to exact transformer weights and show its layers",
+        description="Run the RASP statements in FILE and compile the s-op S to a\n"
+        "transformer that is exact on every input over --vocab up to --max-len tokens.\n"
+        "Prints, per layer, each head and MLP with the RASP node it implements, then\n"
+        "the residual width (d_model), the layer count and the parameter count.",
+        epilog=COMPILE_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_program_arguments(parser)
+    parser.add_argument(
+        "-o",
+        "--output",
+        metavar="OUT",
+        help="save the model: weights to OUT (e.g. sort.safetensors), config and layout "
+        "beside it (sort.json); load it with CompiledModel.load(OUT)",
+    )
+    parser.add_argument(
+        "--plot",
+        metavar="DIR",
+        help="write PNG figures to DIR: residual.png (the labelled residual stream) and "
+        "attn_L<layer>_H<head>.png (each head's attention on the example input)",
+    )
+    parser.add_argument(
+        "--example",
+        metavar="I",
+        help="the input to plot, in any `rasp run --input` format (default: max_len "
+        "tokens cycling through the vocabulary)",
+    )
+    parser.add_argument(
+        "--json",
+        action="store_true",
+        help='print one JSON object {"layers", "d_model", "params", "blocks", "output", ...}',
+    )
+    parser.set_defaults(handler=compile_command)
