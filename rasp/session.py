@@ -7,10 +7,12 @@ input, `Session.program` hands a named s-op to the compiler or the comparison.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from rasplab.rasp import ast
 from rasplab.rasp import nodes as n
 from rasplab.rasp.errors import RaspError, Span, did_you_mean, nesting_guard
 from rasplab.rasp.interpreter import Interpreter
@@ -70,16 +72,21 @@ def read_source(path: str | Path) -> str:
         raise RaspError(f"cannot read {path}: not UTF-8 text") from None
 
 
+@cache
+def _library_module() -> ast.Module:
+    """The REPL library's AST, parsed once per process: parsing it is nearly all the cost
+    of a new Session, and the AST is immutable, so every Session can run the same one."""
+    path = LIB_DIR / "rasplib.rasp"
+    return parse(path.read_text(), str(path))
+
+
 class Session:
     """Built-ins and the REPL library, then the user's own definitions."""
 
     def __init__(self) -> None:
         self.library = Scope(vars=_primitives())
         self.interpreter = Interpreter(self.library, frozenset(), LIB_DIR)
-        library_path = LIB_DIR / "rasplib.rasp"
-        self.interpreter.run_module(
-            parse(library_path.read_text(), str(library_path)), self.library
-        )
+        self.interpreter.run_module(_library_module(), self.library)
         protected = (set(self.library.vars) | KEYWORDS) - {"tokens", "out"}
         self.interpreter.protected = frozenset(protected)
         self.globals = Scope(parent=self.library)
