@@ -34,8 +34,8 @@ class Adapter:
     task: str | None = None
 
     def __post_init__(self) -> None:
-        self._ids = {_key(t): i for i, t in enumerate(self.vocab, start=1)}
-        self._classes = {_key(v): j for j, v in enumerate(self.output_values)}
+        self._ids = {value_key(t): i for i, t in enumerate(self.vocab, start=1)}
+        self._classes = {value_key(v): j for j, v in enumerate(self.output_values)}
 
     @property
     def device(self) -> torch.device:
@@ -46,7 +46,7 @@ class Adapter:
         rows = []
         for tokens in inputs:
             try:
-                rows.append([0] + [self._ids[_key(t)] for t in tokens])
+                rows.append([0] + [self._ids[value_key(t)] for t in tokens])
             except KeyError as err:
                 raise CompareError(
                     f"token {err.args[0][1]!r} is not in the model's vocabulary {self.vocab}"
@@ -58,7 +58,7 @@ class Adapter:
         return torch.tensor(
             [
                 [
-                    self._classes.get(_key(v), IGNORE) if keep else IGNORE
+                    self._classes.get(value_key(v), IGNORE) if keep else IGNORE
                     for v, keep in zip(row, mask)
                 ]
                 for row, mask in zip(outputs, scored)
@@ -72,7 +72,7 @@ class Adapter:
         return [[self.output_values[j] for j in row] for row in best]
 
 
-def _key(value: Any) -> tuple[str, Any]:
+def value_key(value: Any) -> tuple[str, Any]:
     """Numbers equal in value are one token (1 and 1.0), bools and strings apart."""
     if isinstance(value, bool):
         return ("bool", value)

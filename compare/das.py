@@ -1,60 +1,108 @@
-"""Interchange interventions with a learned linear alignment (distributed
+"""Interchange interventions through a learned linear alignment (distributed
 alignment search, Geiger et al. 2023).
 
-For an s-op at a residual site, an orthogonal matrix R (d x d, kept orthogonal
-by torch's parametrization) is trained so that swapping the first k rotated
-coordinates of the base run's residual with the source run's, at every input
-position, makes the model output what the program outputs when that s-op's
-values come from the source. k is the rank of the s-op's compiled subspace.
-Only the rotation is trained; the model stays frozen. Interchange-intervention
-accuracy (IIA) is measured on held-out pairs whose counterfactual output differs
-from the base output, so that ignoring the intervention scores nothing.
+For a variable at a residual site, a k-dimensional subspace is trained so that
+swapping the base run's component in it for the source run's, at the swapped
+positions, makes the model output what the program outputs when the variable's
+values come from the source. Only the subspace is trained; the model is frozen.
+
+Everything is done in the site's own frame: the principal axes of its
+activations over the held-out inputs (signs fixed by the data). A change of basis
+of the residual stream moves the frame with it, so the search, its initialisation
+(the span of the variable's class means) and its result do not depend on the
+basis the model happens to be written in. Directions the activations never use
+cannot carry anything and are left out.
+
+Interchange-intervention accuracy (IIA) is measured on held-out pairs whose
+target differs from the base output, so that ignoring the intervention scores
+nothing.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any, Literal
 
 import torch
 from rasplab.compare.adapter import IGNORE, Adapter
+from rasplab.compare.sites import SiteActivations
+from rasplab.compare.variables import PairBatch
 from torch import nn
+
+Target = Literal["counterfactual", "shuffled"]
 
 
 @dataclass
-class PairBatch:
-    """Same-length base and source ids, the counterfactual classes and base classes."""
+class IIA:
+    sequence: float | None
+    position: float | None
+    pairs: int
 
-    base: torch.Tensor
-    source: torch.Tensor
-    counterfactual: torch.Tensor  # [batch, n] class ids, IGNORE where unscored
-    base_output: torch.Tensor
+    def to_json(self) -> dict[str, Any]:
+        return {"sequence": self.sequence, "position": self.position, "pairs": self.pairs}
+
+
+def frame(rows: torch.Tensor, tol: float = 1e-6) -> torch.Tensor:
+    """[d, r] orthonormal principal axes of the rows (centred), largest first, each
+    signed so the rows' third moment along it is positive: a basis the data fixes."""
+    x = rows.double() - rows.double().mean(0, keepdim=True)
+    _, s, vh = torch.linalg.svd(x, full_matrices=False)
+    keep = s > tol * max(float(s.max()) if len(s) else 0.0, 1e-12)
+    axes = vh[keep]
+    skew = ((x @ axes.T) ** 3).sum(0)
+    axes = axes * torch.where(skew < 0, -1.0, 1.0).to(axes.dtype).unsqueeze(1)
+    return axes.T.float()
+
+
+def class_mean_directions(rows: torch.Tensor, labels: Sequence[Any], k: int) -> torch.Tensor:
+    """[<=k, d] orthonormal directions spanning the variable's class means (weighted
+    by class size): where its values differ on average."""
+    x = rows.double() - rows.double().mean(0, keepdim=True)
+    classes: dict[Any, list[int]] = {}
+    for i, label in enumerate(labels):
+        classes.setdefault(label, []).append(i)
+    means = torch.stack([x[idx].mean(0) * len(idx) ** 0.5 for idx in classes.values()])
+    _, s, vh = torch.linalg.svd(means, full_matrices=False)
+    keep = s > 1e-9 * max(float(s.max()), 1e-12)
+    return vh[keep][:k].float()
 
 
 class Alignment(nn.Module):
-    """R's first k rows span the subspace that holds the variable."""
+    """A k-dimensional subspace of the site's frame, as k orthonormal rows in model
+    coordinates (QR of a free [r, k] matrix: only the span matters for a swap)."""
 
-    def __init__(self, d_model: int, rank: int, init: torch.Tensor | None = None) -> None:
+    def __init__(self, axes: torch.Tensor, rank: int, init: torch.Tensor | None = None,
+                 seed: int = 0) -> None:
         super().__init__()
-        self.rank = rank
-        self.linear = nn.Linear(d_model, d_model, bias=False)
-        if init is not None:
-            with torch.no_grad():
-                self.linear.weight.copy_(_complete_basis(init, d_model))
-        nn.utils.parametrizations.orthogonal(self.linear)
+        self.register_buffer("axes", axes)
+        r = axes.shape[1]
+        self.rank = min(rank, r)
+        start = torch.randn(r, self.rank, generator=torch.Generator().manual_seed(seed))
+        start = start / start.norm(dim=0, keepdim=True)
+        if init is not None and len(init):
+            coords = (init.to(axes) @ axes).T  # [r, m] in the frame
+            m = min(coords.shape[1], self.rank)
+            start[:, :m] = coords[:, :m] + start[:, :m] * 1e-3
+        self.weight = nn.Parameter(start.to(axes))
 
     def basis(self) -> torch.Tensor:
-        return self.linear.weight[: self.rank]  # [k, d], orthonormal rows
-
-    def swap(self, base: torch.Tensor, source: torch.Tensor) -> torch.Tensor:
-        basis = self.basis()
-        return base + ((source - base) @ basis.T) @ basis
+        q, _ = torch.linalg.qr(self.weight)
+        return (self.axes @ q).T  # [k, d], orthonormal rows
 
 
-def _complete_basis(rows: torch.Tensor, d: int) -> torch.Tensor:
-    """An orthogonal d x d matrix whose first rows span `rows` (from a probe)."""
-    q, _ = torch.linalg.qr(torch.cat([rows.T.double(), torch.eye(d, dtype=torch.float64)], 1))
-    return q.T[:d].float()
+def swap(base: torch.Tensor, source: torch.Tensor, basis: torch.Tensor,
+         positions: Sequence[int] | None) -> torch.Tensor:
+    """The base activations [batch, n + 1, d] with their component in the subspace
+    replaced by the source's, at the given input positions (all when None)."""
+    delta = ((source - base) @ basis.T) @ basis
+    mask = torch.zeros(base.shape[1], 1, device=base.device, dtype=base.dtype)
+    if positions is None:
+        mask[1:] = 1
+    else:
+        mask[[p + 1 for p in positions if p + 1 < base.shape[1]]] = 1
+    return base + delta * mask
 
 
 @contextmanager
@@ -69,68 +117,100 @@ def frozen(model: nn.Module):
             p.requires_grad_(flag)
 
 
-def intervened_logits(
-    adapter: Adapter, site: str, alignment: Alignment, batch: PairBatch, source_acts: torch.Tensor
-) -> torch.Tensor:
-    def swap(h: torch.Tensor, hook) -> torch.Tensor:
-        patched = alignment.swap(h[:, 1:], source_acts[:, 1:])
-        return torch.cat([h[:, :1], patched], dim=1)
+def intervened_logits(adapter: Adapter, acts: SiteActivations, site: str, basis: torch.Tensor,
+                      batch: PairBatch, positions: Sequence[int] | None) -> torch.Tensor:
+    source = acts.gather(site, batch.sources, batch.length).to(adapter.device)
 
-    return adapter.model.run_with_hooks(batch.base, fwd_hooks=[(site, swap)])
+    def hook(h: torch.Tensor, hook) -> torch.Tensor:
+        return swap(h, source, basis, positions)
 
-
-@torch.no_grad()
-def source_activations(adapter: Adapter, site: str, ids: torch.Tensor) -> torch.Tensor:
-    _, cache = adapter.model.run_with_cache(ids, names_filter=[site])
-    return cache[site]
+    return adapter.model.run_with_hooks(batch.base_ids, fwd_hooks=[(site, hook)])
 
 
-def train(
-    adapter: Adapter,
-    site: str,
-    rank: int,
-    batches: list[PairBatch],
-    steps: int,
-    seed: int,
-    init: torch.Tensor | None = None,
-    lr: float = 0.003,
-) -> Alignment:
-    torch.manual_seed(seed)
-    d_model = adapter.model.cfg.d_model
-    alignment = Alignment(d_model, min(rank, d_model), init).to(adapter.device)
+def _targets(batch: PairBatch, target: Target) -> torch.Tensor:
+    return batch.counterfactual if target == "counterfactual" else batch.shuffled
+
+
+def train(adapter: Adapter, acts: SiteActivations, site: str, alignment: Alignment,
+          batches: list[PairBatch], steps: int, target: Target = "counterfactual",
+          positions: Sequence[int] | None = None, lr: float = 0.01) -> Alignment:
+    """Adam on the subspace; stops early once a whole pass over the training
+    batches is right on 99% of sequences."""
     optimizer = torch.optim.Adam(alignment.parameters(), lr=lr)
-    sources = [source_activations(adapter, site, b.source) for b in batches]
+    right = seen = 0
     with frozen(adapter.model):
         for step in range(steps):
-            i = step % len(batches)
-            logits = intervened_logits(adapter, site, alignment, batches[i], sources[i])
+            batch = batches[step % len(batches)]
+            goal = _targets(batch, target)
+            logits = intervened_logits(adapter, acts, site, alignment.basis(), batch, positions)
             loss = nn.functional.cross_entropy(
-                logits[:, 1:].reshape(-1, logits.shape[-1]),
-                batches[i].counterfactual.reshape(-1),
+                logits[:, 1:].reshape(-1, logits.shape[-1]), goal.reshape(-1),
                 ignore_index=IGNORE,
             )
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
+            with torch.no_grad():
+                hit = ((logits[:, 1:].argmax(-1) == goal) | (goal == IGNORE)).all(1)
+                right, seen = right + int(hit.sum()), seen + len(hit)
+            if (step + 1) % len(batches) == 0:
+                if seen and right / seen >= 0.99:
+                    break
+                right = seen = 0
     return alignment
 
 
 @torch.no_grad()
-def iia(adapter: Adapter, site: str, alignment: Alignment, batches: list[PairBatch]) -> dict:
-    """Accuracy against the counterfactual on pairs where it differs from the base output."""
-    positions = correct = sequences = hits = 0
+def iia(adapter: Adapter, acts: SiteActivations, site: str, basis: torch.Tensor,
+        batches: list[PairBatch], target: Target = "counterfactual",
+        positions: Sequence[int] | None = None) -> IIA:
+    """Accuracy against the target on pairs where it differs from the base output."""
+    positions_total = correct = sequences = hits = 0
     for batch in batches:
-        logits = intervened_logits(
-            adapter, site, alignment, batch, source_activations(adapter, site, batch.source)
-        )
+        goal = _targets(batch, target)
+        logits = intervened_logits(adapter, acts, site, basis, batch, positions)
         predicted = logits[:, 1:].argmax(dim=-1)
-        scored = batch.counterfactual != IGNORE
-        effective = ((batch.counterfactual != batch.base_output) & scored).any(dim=1)
-        right = (predicted == batch.counterfactual) | ~scored
-        positions += int(scored[effective].sum())
-        correct += int(((predicted == batch.counterfactual) & scored)[effective].sum())
+        scored = goal != IGNORE
+        effective = ((goal != batch.base_output) & scored).any(dim=1)
+        right = (predicted == goal) | ~scored
+        positions_total += int(scored[effective].sum())
+        correct += int(((predicted == goal) & scored)[effective].sum())
         sequences += int(effective.sum())
         hits += int(right.all(dim=1)[effective].sum())
     if not sequences:
-        return {"position": None, "sequence": None, "pairs": 0}
-    return {"position": correct / positions, "sequence": hits / sequences, "pairs": sequences}
+        return IIA(None, None, 0)
+    return IIA(hits / sequences, correct / max(positions_total, 1), sequences)
+
+
+def random_subspace_iia(adapter: Adapter, acts: SiteActivations, site: str, axes: torch.Tensor,
+                        rank: int, batches: list[PairBatch], positions: Sequence[int] | None,
+                        seed: int, draws: int = 3) -> float | None:
+    """Mean IIA of untrained random subspaces of the same rank in the same frame."""
+    scores = []
+    for draw in range(draws):
+        alignment = Alignment(axes, rank, seed=seed + 101 * (draw + 1))
+        result = iia(adapter, acts, site, alignment.basis().detach(), batches, positions=positions)
+        if result.sequence is not None:
+            scores.append(result.sequence)
+    return sum(scores) / len(scores) if scores else None
+
+
+def ordered(basis: torch.Tensor, rows: torch.Tensor, labels: Sequence[Any]) -> torch.Tensor:
+    """The same subspace with its directions ordered by how much of the variable's
+    class-mean variation each carries, so its first r rows are the best rank-r part."""
+    inside = (rows.double() - rows.double().mean(0, keepdim=True)) @ basis.double().T
+    classes: dict[Any, list[int]] = {}
+    for i, label in enumerate(labels):
+        classes.setdefault(label, []).append(i)
+    means = torch.stack([inside[idx].mean(0) * len(idx) ** 0.5 for idx in classes.values()])
+    _, _, vh = torch.linalg.svd(means, full_matrices=True)
+    return (vh @ basis.double()).float()
+
+
+def prefix_ranks(rank: int) -> list[int]:
+    """1, 2, 4, ... up to the full rank (the full rank last)."""
+    ranks, r = [], 1
+    while r < rank:
+        ranks.append(r)
+        r *= 2
+    return [*ranks, rank]

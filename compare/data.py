@@ -65,3 +65,21 @@ def pairs(inputs: Inputs, seed: int) -> list[tuple[int, int]]:
             result.append((base, int(source)))
     rng.shuffle(result)
     return result
+
+
+def longer_pairs(inputs: Inputs, seed: int) -> list[tuple[int, int]]:
+    """(base, source) pairs whose source is longer than its base, each base once (where
+    a longer input exists): a swap defined on the base's positions, so that a value
+    that depends on the length (length, length - i - 1) can differ between the two."""
+    rng = np.random.default_rng(seed + 1)
+    groups = by_length(inputs)
+    lengths = sorted(groups)
+    result = []
+    for length in lengths:
+        longer = [i for k in lengths if k > length for i in groups[k]]
+        if not longer:
+            continue
+        for base in groups[length]:
+            result.append((base, int(longer[rng.integers(len(longer))])))
+    rng.shuffle(result)
+    return result

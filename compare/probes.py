@@ -80,40 +80,54 @@ def value_accuracy(
     return float((nearest == y).double().mean())
 
 
-def probe(acts: dict[str, torch.Tensor], values: list[list[Any]]) -> ProbeResult:
-    """acts: site -> [batch, n + 1, d] for same-length inputs; values[b][i] the
-    s-op's value at input position i (model position i + 1)."""
-    batch = len(values)
-    n = len(values[0])
+def probe(acts: dict[str, list[torch.Tensor]], values: list[list[Any]]) -> ProbeResult:
+    """acts: site -> one [n_i + 1, d] tensor per input (any lengths, BOS first);
+    values[b][i] the variable's value at input position i of input b. Fit on the
+    inputs at even indices, scored on the odd ones, so every length is seen."""
+    train_in = list(range(0, len(values), 2))
+    test_in = list(range(1, len(values), 2))
     flat = [v for row in values for v in row]
-    y, n_classes = _labels(flat)
-    y = y.view(batch, n)
-    half = max(1, batch // 2)
-    result = ProbeResult(list(acts), [], [])
+    y_all, n_classes = _labels(flat)
+    offsets = [0]
+    for row in values:
+        offsets.append(offsets[-1] + len(row))
+    y_rows = [y_all[offsets[b] : offsets[b + 1]] for b in range(len(values))]
     numbers = _numbers(flat)
     levels = torch.unique(numbers) if numbers is not None else None
-    for site, h in acts.items():
-        h = h[:, 1:].detach().cpu().double()
-        d = h.shape[-1]
-        weights = fit(h[:half].reshape(-1, d), y[:half].reshape(-1), n_classes)
+    n = max(len(row) for row in values)
+    result = ProbeResult(list(acts), [], [])
+    for site, per_input in acts.items():
+        h_rows = [a[1:].detach().cpu().double() for a in per_input]
+
+        def stack(chosen: list[int], rows=h_rows) -> tuple[torch.Tensor, torch.Tensor]:
+            return torch.cat([rows[b] for b in chosen]), torch.cat([y_rows[b] for b in chosen])
+
+        x_train, y_train = stack(train_in)
+        x_test, y_test = stack(test_in) if test_in else stack(train_in)
+        weights = fit(x_train, y_train, n_classes)
         result.directions[site] = weights[:-1]
-        score = accuracy(weights, h[half:].reshape(-1, d), y[half:].reshape(-1))
+        score = accuracy(weights, x_test, y_test)
         if numbers is not None:
-            target = numbers.view(batch, n)
-            w_value = fit_value(h[:half].reshape(-1, d), target[:half].reshape(-1))
-            by_value = value_accuracy(
-                w_value, h[half:].reshape(-1, d), target[half:].reshape(-1), levels
-            )
+            target_train = torch.cat([_numbers(values[b]) for b in train_in])
+            chosen_test = test_in or train_in
+            target_test = torch.cat([_numbers(values[b]) for b in chosen_test])
+            w_value = fit_value(x_train, target_train)
+            by_value = value_accuracy(w_value, x_test, target_test, levels)
             if by_value > score:
                 score = by_value
                 result.directions[site] = w_value[:-1]
         result.accuracy.append(score)
         row: list[float | None] = []
         for i in range(n):
-            if batch - half < 1:
+            tr = [b for b in train_in if len(values[b]) > i]
+            te = [b for b in test_in if len(values[b]) > i]
+            if not tr or not te:
                 row.append(None)
                 continue
-            w = fit(h[:half, i], y[:half, i], n_classes)
-            row.append(accuracy(w, h[half:, i], y[half:, i]))
+            x_tr = torch.stack([h_rows[b][i] for b in tr])
+            y_tr = torch.stack([y_rows[b][i] for b in tr])
+            x_te = torch.stack([h_rows[b][i] for b in te])
+            y_te = torch.stack([y_rows[b][i] for b in te])
+            row.append(accuracy(fit(x_tr, y_tr, n_classes), x_te, y_te))
         result.per_position.append(row)
     return result

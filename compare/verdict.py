@@ -1,41 +1,84 @@
-"""Verdicts from stated thresholds, always relative to the controls."""
+"""Verdicts from stated thresholds, always relative to the controls.
+
+A node passes only where its IIA is high and beats every same-model control (a
+random subspace of the same rank at the same site; an alignment trained on
+shuffled counterfactuals) by the margin. Only nodes that could have failed carry
+the overall verdict: intermediate nodes, aligned somewhere other than the
+embedding (a swap there exchanges part of the input itself). The output and maps
+of the input at the same position are reported but carry nothing.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+
+VERDICTS = ("implements", "partial", "behaviour only", "does not")
 
 
 @dataclass(frozen=True)
 class Thresholds:
     implements_iia: float = 0.9  # a node implements at this IIA or above ...
     partial_iia: float = 0.6  # ... is partial at this or above ...
-    control_margin: float = 0.2  # ... and only if it beats the random-model control by this
+    control_margin: float = 0.2  # ... and only if it beats every control by this
     behaviour_implements: float = 0.99  # whole-sequence agreement for an overall "implements"
     behaviour_partial: float = 0.9
-    min_pairs: int = 20  # held-out pairs that change the output; fewer cannot say "implements"
+    min_pairs: int = 20  # held-out pairs that change the output; fewer leave a node untested
 
     def to_dict(self) -> dict[str, float]:
         return asdict(self)
 
 
-def node_verdict(iia: dict[str, Any], control: float | None, t: Thresholds) -> str:
-    """From an IIA result ({"sequence", "pairs", ...}); too few pairs prove nothing."""
-    score = iia["sequence"]
-    if score is None or iia["pairs"] < t.min_pairs:
+def node_verdict(iia: float | None, controls: Sequence[float | None], t: Thresholds) -> str:
+    """From a tested node's held-out IIA and its same-model controls."""
+    if iia is None:
         return "does not"
-    baseline = control or 0.0
-    if score >= t.implements_iia and score - baseline >= t.control_margin:
+    baseline = max([c for c in controls if c is not None], default=0.0)
+    if iia >= t.implements_iia and iia - baseline >= t.control_margin:
         return "implements"
-    if score >= t.partial_iia and score - baseline >= t.control_margin:
+    if iia >= t.partial_iia and iia - baseline >= t.control_margin:
         return "partial"
     return "does not"
 
 
-def overall_verdict(behaviour: float, nodes: list[str], t: Thresholds) -> str:
-    if behaviour >= t.behaviour_implements and all(v == "implements" for v in nodes):
-        return "implements"
-    good = sum(v != "does not" for v in nodes)
-    if behaviour >= t.behaviour_partial and (not nodes or good >= len(nodes) / 2):
-        return "partial"
-    return "does not"
+@dataclass(frozen=True)
+class NodeStanding:
+    """What the overall verdict needs to know of one node."""
+
+    name: str
+    verdict: str  # a node verdict, or "untested"
+    carries: bool  # could this node's test have failed?
+
+
+def overall_verdict(behaviour: float, nodes: Sequence[NodeStanding], t: Thresholds
+                    ) -> tuple[str, str, list[str]]:
+    """(verdict, one sentence of why, the nodes that carried it)."""
+    deciding = [x for x in nodes if x.carries and x.verdict != "untested"]
+    names = [x.name for x in deciding]
+    failed = [x.name for x in deciding if x.verdict == "does not"]
+    untested = [x.name for x in nodes if x.verdict == "untested"]
+    if behaviour < t.behaviour_partial:
+        return (
+            "does not",
+            f"the model agrees with the program on {behaviour:.1%} of sequences "
+            f"(below {t.behaviour_partial:.0%})",
+            [],
+        )
+    if not deciding:
+        why = "no intermediate node could be tested" + (
+            f" (untested: {', '.join(untested)})" if untested else ""
+        )
+        return "behaviour only", f"the behaviour matches, but {why}", []
+    if behaviour >= t.behaviour_implements and not failed and all(
+        x.verdict == "implements" for x in deciding
+    ):
+        return "implements", f"every tested intermediate node passes: {', '.join(names)}", names
+    good = [x.name for x in deciding if x.verdict in ("implements", "partial")]
+    if len(good) >= len(deciding) / 2:
+        detail = f"{len(good)} of {len(deciding)} intermediate nodes pass"
+        if failed:
+            detail += f"; fails: {', '.join(failed)}"
+        if behaviour < t.behaviour_implements:
+            detail += f"; behaviour {behaviour:.1%}"
+        return "partial", detail, names
+    return "does not", f"intermediate nodes fail: {', '.join(failed)}", names

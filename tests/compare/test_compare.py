@@ -1,6 +1,5 @@
 """Comparison verdicts on models whose algorithm is known: compiled ones."""
 
-import dataclasses
 import json
 
 import numpy as np
@@ -14,7 +13,6 @@ from rasplab.rasp import Session
 from rasplab import tasks
 from rasplab.cli import main
 from rasplab.model import Transformer
-from rasplab.train.build import build_model
 
 FAST = Settings(inputs=200, das_steps=40)
 
@@ -28,42 +26,63 @@ def sort5():
     return task, rank, task.hypotheses["count"].program(), compiled
 
 
-def test_compiled_model_implements_its_own_program(sort5):
-    task, rank, _, compiled = sort5
-    report = compare(compiled.model, rank, task, settings=FAST, progress=False)
+@pytest.fixture(scope="module")
+def rank_vs_count(sort5):
+    """The compiled rank model against its program, with the count program beside it."""
+    task, rank, count, compiled = sort5
+    return compare(compiled.model, rank, task, rival=count, settings=FAST, progress=False)
+
+
+def test_compiled_model_implements_its_own_program(rank_vs_count):
+    report = rank_vs_count.to_json()
     assert report["behaviour"]["sequence_accuracy"] == 1.0
     assert set(report["nodes"]) == {"rank", "sort_rank"}
-    for node in report["nodes"].values():
-        assert node["iia"]["sequence"] == 1.0
-        assert node["controls"]["random_model_iia"]["sequence"] < 0.5
-        assert node["verdict"] == "implements"
-    assert report["verdict"] == "implements"
-    assert report["nodes"]["rank"]["similarity"]["debiased_cka"]["value"] > 0.9
+    rank = report["nodes"]["rank"]
+    assert rank["tested"] and rank["carries_verdict"] and rank["role"] == "intermediate"
+    assert rank["iia"]["sequence"] == 1.0 and rank["min_rank"] == 1
+    assert rank["controls"]["random_subspace_iia"] < 0.5
+    assert rank["controls"]["shuffled_iia"] < 0.5
+    assert rank["verdict"] == "implements"
+    assert report["verdict"] == "implements" and report["carried_by"] == ["rank"]
+    assert not report["nodes"]["sort_rank"]["carries_verdict"]  # the output carries nothing
+    assert rank["similarity"]["debiased_cka"]["value"] > 0.9
 
 
-def test_another_construction_does_not_match_where_it_differs(sort5):
-    task, _, count, compiled = sort5
-    report = compare(compiled.model, count, task, settings=FAST, progress=False)
-    counters = {k: v for k, v in report["nodes"].items() if k.startswith("at_most_")}
+def test_another_construction_does_not_match_where_it_differs(rank_vs_count):
+    count = rank_vs_count.others[0].to_json()
+    counters = {k: v for k, v in count["nodes"].items() if k.startswith("at_most_")}
     assert len(counters) == 9
-    assert all(v["verdict"] == "does not" for v in counters.values())
-    assert report["nodes"]["sort_count"]["verdict"] == "implements"  # the same output
-    assert report["verdict"] == "does not"
+    assert all(v["verdict"] != "implements" for v in counters.values() if v["carries_verdict"])
+    assert count["nodes"]["sort_count"]["verdict"] == "implements"  # the same output
+    assert count["verdict"] == "does not"
+
+
+def test_hypotheses_are_ranked_on_equal_terms(rank_vs_count):
+    report = rank_vs_count.to_json()
+    assert [h["program"] for h in report["ranking"]] == ["sort_rank", "sort_count"]
+    assert report["fits_best"]["best"] == "sort_rank" and report["fits_best"]["margin"] > 0.5
+    assert report["controls"]["rival_program"]["program"] == "sort_count"
+    focused = rank_vs_count.focus("sort_count").to_json()
+    assert focused["verdict"] == "does not" and focused["program"] == "sort_count"
+
+
+def test_components_of_a_selector_width_are_claimed_together(rank_vs_count):
+    claimed = rank_vs_count.main.strict_check["claimed"]["rank"]
+    assert {"L0H0", "L0H1"} <= set(claimed)  # both heads of the width, and its MLPs
+    assert any(label.startswith("L0MLP") for label in claimed)
 
 
 def test_a_random_model_does_not(sort5):
     task, rank, _, compiled = sort5
     random_model = Transformer(compiled.model.cfg, generator=torch.Generator().manual_seed(3))
-    report = compare(random_model, rank, task, settings=FAST, progress=False)
+    report = compare(random_model, rank, task, settings=FAST, progress=False).to_json()
     assert report["behaviour"]["sequence_accuracy"] < 0.1
-    assert all(v["verdict"] == "does not" for v in report["nodes"].values())
     assert report["verdict"] == "does not"
 
 
-def test_selectors_find_the_head_that_plays_them(sort5):
-    task, rank, _, compiled = sort5
-    report = compare(compiled.model, rank, task, settings=FAST, progress=False)
-    copy = [e for e in report["selectors"].values() if e["best_head"] == "L2H0"]
+def test_selectors_find_the_head_that_plays_them(rank_vs_count):
+    selectors = rank_vs_count.main.selectors
+    copy = [e for e in selectors.values() if e["best_head"] == "L2H0"]
     assert copy and copy[0]["agreement"] > 0.99 > copy[0]["random_model_best"]
 
 
@@ -73,101 +92,64 @@ def test_a_model_that_does_not_fit_the_task_is_refused(sort5):
         compare(compiled.model, rank, tasks.get("sort10"), settings=FAST, progress=False)
 
 
-def test_report_files_and_cli(sort5, tmp_path, capsys):
-    task, rank, _, compiled = sort5
-    report = compare(compiled.model, rank, task, settings=FAST, progress=False)
-    json_path, html_path = write(report, tmp_path / "r")
+def test_a_program_whose_outputs_the_model_cannot_give_is_refused_before_any_work(sort5):
+    task, _, _, compiled = sort5
+    session = Session()
+    session.exec('words = tokens_str + "!";')
+    with pytest.raises(CompareError, match="outputs values the model cannot output"):
+        compare(compiled.model, session.program("words"), task, settings=FAST, progress=False)
+
+
+def test_report_files_and_cli(sort5, rank_vs_count, tmp_path, capsys):
+    task, _, _, compiled = sort5
+    json_path, html_path = write(rank_vs_count.to_json(), tmp_path / "r")
     assert json.loads(json_path.read_text())["verdict"] == "implements"
     page = html_path.read_text()
     assert page.count("data:image/png;base64,") >= 3 and "sort_rank" in page
     compiled.save(tmp_path / "sort.safetensors")
-    code = main(
-        [
-            "compare",
-            "--model",
-            str(tmp_path / "sort.safetensors"),
-            "--program",
-            str(task.hypotheses["rank"].file),
-            "--name",
-            "sort_rank",
-            "--task",
-            "sort5",
-            "--inputs",
-            "150",
-            "--steps",
-            "20",
-            "--no-rival",
-            "--json",
-        ]
-    )
-    assert code == 0
+    hypothesis = str(task.hypotheses["rank"].file)
+    args = [hypothesis, "-n", "sort_rank", "--model", str(tmp_path / "sort.safetensors")]
+    args += ["--task", "sort5", "--inputs", "150", "--steps", "20", "--no-rival", "--json"]
+    assert main(["compare", *args]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["verdict"] == "implements" and set(out["nodes"]) == {"rank", "sort_rank"}
+    assert {"tested", "reason", "carries_verdict", "min_rank"} <= set(out["nodes"]["rank"])
 
 
 def test_cli_errors_are_clear(sort5, tmp_path, capsys):
     task, _, _, compiled = sort5
-    compiled.save(tmp_path / "m.safetensors")
+    model = str(tmp_path / "m.safetensors")
+    compiled.save(model)
     hypothesis = str(task.hypotheses["rank"].file)
-    assert (
-        main(
-            [
-                "compare",
-                "--model",
-                str(tmp_path / "m.safetensors"),
-                "--program",
-                hypothesis,
-                "--name",
-                "sort_rnak",
-            ]
-        )
-        == 1
-    )
-    assert "did you mean 'sort_rank'" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "compare",
-                "--model",
-                str(tmp_path / "m.safetensors"),
-                "--program",
-                hypothesis,
-                "--name",
-                "before",
-            ]
-        )
-        == 1
-    )
-    assert "not an s-op" in capsys.readouterr().err
-    assert (
-        main(
-            [
-                "compare",
-                "--model",
-                str(tmp_path / "none.safetensors"),
-                "--program",
-                hypothesis,
-                "--name",
-                "sort_rank",
-            ]
-        )
-        == 1
-    )
-    assert "no such weights file" in capsys.readouterr().err
+
+    def run(*args):
+        code = main(["compare", "--model", *args])
+        return code, capsys.readouterr().err
+
+    code, err = run(model, "--program", hypothesis, "--name", "sort_rnak")
+    assert code == 1 and "did you mean 'sort_rank'" in err
+    code, err = run(model, "--program", hypothesis, "--name", "before")
+    assert code == 1 and "not an s-op" in err
+    code, err = run(model, hypothesis, "--name", "rank", "--task", "sort5")
+    assert code == 1 and "'rank' is an intermediate node" in err and "sort_rank" in err
+    code, err = run(str(tmp_path / "none.safetensors"), hypothesis, "--name", "sort_rank")
+    assert code == 1 and "no such weights file" in err
+    code, err = run(model, "--task", "sort5", "--hypothesis", "ranks")
+    assert code == 1 and "no hypothesis 'ranks'" in err and "rank" in err
+    (tmp_path / "taken").write_text("mine")
+    code, err = run(model, hypothesis, "-n", "sort_rank", "--report", str(tmp_path / "taken"))
+    assert code == 1 and "not a folder" in err and (tmp_path / "taken").read_text() == "mine"
 
 
 def test_behaviour_on_longer_inputs_where_the_model_takes_them(sort5):
-    task, rank, _, _ = sort5
+    task, rank, _, compiled = sort5
     longer = compile_program(rank, list(task.vocab), 8)
-    report = compare(
-        longer.model, rank, task, settings=Settings(inputs=100, das_steps=10), progress=False
-    )
+    quick = Settings(inputs=100, das_steps=10)
+    report = compare(longer.model, rank, task, settings=quick, progress=False).to_json()
     assert report["behaviour_longer"]["sequence_accuracy"] == 1.0
     assert report["behaviour_longer"]["inputs"] > 0
-    same_length = compare(
-        sort5[3].model, rank, task, settings=Settings(inputs=100, das_steps=10), progress=False
-    )
-    assert same_length["behaviour_longer"] is None
+    same_length = compare(compiled.model, rank, task, settings=quick, progress=False)
+    assert same_length.main.behaviour_longer is None
 
 
 UNDEFINED_UNDER_SWAPS = """
@@ -182,46 +164,17 @@ sort_checked = aggregate(select(checked, indices, ==), tokens);
 
 
 def test_pairs_whose_counterfactual_is_undefined_are_left_out_and_reported(sort5):
-    task, rank, _, compiled = sort5
+    task, _, _, compiled = sort5
     session = Session()
     session.exec(UNDEFINED_UNDER_SWAPS)
     program = session.program("sort_checked")
     with pytest.raises(Exception, match="lookup"):  # the swap really is undefined
         program.evaluate([[0, 1, 2, 3, 4]], interventions={"twice": [[9, 9, 9, 9, 9]]})
-
-    report = compare(compiled.model, program, task, settings=FAST, progress=False)
-    notes = [n for n in report["notes"] if "undefined" in n]
-    assert any("'twice'" in n for n in notes) and any("'thrice'" in n for n in notes)
-    assert not any("'rank'" in n for n in notes)
+    report = compare(compiled.model, program, task, settings=FAST, progress=False).to_json()
+    assert any("undefined" in note for note in report["nodes"]["twice"]["notes"])
+    assert any("undefined" in note for note in report["nodes"]["thrice"]["notes"])
+    assert not any("undefined" in note for note in report["nodes"]["rank"]["notes"])
     assert report["nodes"]["rank"]["verdict"] == "implements"
-    assert report["nodes"]["twice"]["iia"]["pairs"] > 0
-
-    with_rival = compare(compiled.model, rank, task, rival=program, settings=FAST, progress=False)
-    assert any("sort_checked: swapping 'twice'" in n for n in with_rival["notes"])
-    rival = with_rival["controls"]["rival_program"]
-    assert "notes" not in rival
-    assert rival["nodes"]["rank"]["rank"] == 5  # one dimension per value without a compile
-
-
-def test_a_rival_numerical_sop_is_aligned_at_rank_one(sort5):
-    task, rank, _, compiled = sort5
-    session = Session()
-    session.exec(
-        "share = numerical(aggregate(select(indices, indices, <=), "
-        "indicator(tokens_int == 0)));\n"
-        "copy = aggregate(select(indices, indices, ==), tokens_int) + 0 * share;"
-    )
-    rival = session.program("copy")
-    report = compare(compiled.model, rank, task, rival=rival, settings=FAST, progress=False)
-    assert report["controls"]["rival_program"]["nodes"]["share"]["rank"] == 1
-
-
-def test_a_swap_wider_than_half_the_residual_stream_is_flagged(sort5):
-    task, rank, _, _ = sort5
-    narrow = build_model(task, dataclasses.replace(task.recipe, d_model=16, n_heads=2), seed=0)
-    report = compare(narrow, rank, task, settings=FAST, progress=False)
-    wide = [n for n in report["notes"] if "of d_model 16" in n]
-    assert len(wide) == 1 and "'sort_rank' is aligned at rank 10" in wide[0]
 
 
 def test_max_rank_caps_every_alignment(sort5, tmp_path, capsys):
