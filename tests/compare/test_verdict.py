@@ -37,7 +37,8 @@ def test_overall_verdict_needs_behaviour_and_every_deciding_node():
     assert overall_verdict(1.0, [node("a", "implements"), node("b", "implements")], T)[:1] == (
         "implements",
     )
-    verdict, why, carried = overall_verdict(1.0, [node("a", "implements"), node("b", "does not")], T)
+    mixed = [node("a", "implements"), node("b", "does not")]
+    verdict, why, carried = overall_verdict(1.0, mixed, T)
     assert verdict == "partial" and "b" in why and carried == ["a", "b"]
     assert overall_verdict(0.5, [node("a", "implements")], T)[0] == "does not"
     assert overall_verdict(0.95, [node("a", "implements")], T)[0] == "partial"
