@@ -35,6 +35,9 @@ def check_input(tokens: Any, where: str = "input") -> list[Any]:
     strings = [isinstance(t, str) for t in tokens]
     if any(strings) and not all(strings):
         raise RaspError(f"{where} mixes strings with numbers: {list(tokens)!r}")
+    bools = [isinstance(t, bool) for t in tokens]
+    if any(bools) and not all(bools):
+        raise RaspError(f"{where} mixes booleans with numbers: {list(tokens)!r}")
     return list(tokens)
 
 

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from rasplab.rasp import ast
+from rasplab.rasp import ast, limits
 from rasplab.rasp import nodes as n
 from rasplab.rasp.errors import RaspError, Span, did_you_mean
 from rasplab.rasp.evaluate import check_input, evaluate_nodes
@@ -48,6 +48,7 @@ class Interpreter:
         self.lib_dir = lib_dir
         self.call_sites: list[Span] = []
         self.loading: list[Path] = []
+        self.loaded: dict[str, Path] = {}  # what each `load "x";` resolved to, last
         self.last_value: Any = None
 
     # ---- statements ------------------------------------------------------------------
@@ -127,11 +128,12 @@ class Interpreter:
             self.exec_block(stmt.body, scope, in_function)
 
     def resolve_load(self, path: str, span: Span | None) -> Path:
+        """The file `load path;` means: beside the loading file (the current directory
+        for the REPL and --expr), else the library; never the current directory for a
+        file elsewhere, so a program means the same wherever it is run from."""
         name = path if path.endswith(".rasp") else path + ".rasp"
-        bases = []
-        if span is not None and span.file and not span.file.startswith("<"):
-            bases.append(Path(span.file).parent)
-        bases += [Path.cwd(), self.lib_dir]
+        in_file = span is not None and span.file and not span.file.startswith("<")
+        bases = [Path(span.file).parent if in_file else Path.cwd(), self.lib_dir]
         for base in bases:
             candidate = base / name
             if candidate.is_file():
@@ -149,6 +151,8 @@ class Interpreter:
             source = path.read_text()
         except OSError as err:
             raise RaspError(f"cannot read {path}: {err.strerror}", stmt.span) from None
+        limits.check(f"{path}'s length", len(source), limits.LIMITS.source_chars, " characters")
+        self.loaded[stmt.path] = path
         fresh = Scope(parent=self.library)
         self.loading.append(path)
         saved = self.last_value
@@ -358,6 +362,7 @@ class Interpreter:
                 raise RaspError("an s-op or selector is applied to exactly one input", span)
             try:
                 tokens = check_input(args[0])
+                limits.check_input_length(len(tokens))
                 return evaluate_nodes([func], [tokens])[0][0]
             except RaspError as err:
                 raise err.with_span(span) from None
@@ -393,7 +398,10 @@ class Interpreter:
             if expr.name == "range":
                 if not 1 <= len(args) <= 3 or not all(type(a) is int for a in args):
                     raise RaspError("range() takes 1 to 3 ints", expr.span)
-                return list(range(*args))
+                items = range(*args)
+                length = max(0, -((items.start - items.stop) // items.step))  # len() overflows
+                limits.check("range()'s length", length, limits.LIMITS.range_items, " items")
+                return list(items)
             if expr.name == "zip":
                 if not args or not all(isinstance(a, (list, str, dict)) for a in args):
                     raise RaspError("zip() takes one or more lists", expr.span)

@@ -17,10 +17,11 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from rasplab.rasp import ast
+from rasplab.rasp import ast, limits
 from rasplab.rasp.display import LEAD, describe, expression_name, format_plain
 from rasplab.rasp.errors import RaspError
 from rasplab.rasp.evaluate import check_input
+from rasplab.rasp.guard import failure_message
 from rasplab.rasp.parser import parse
 from rasplab.rasp.session import Session
 
@@ -133,33 +134,38 @@ class Repl:
     def show_example(self) -> None:
         self.say(f"running example is: {format_plain(self.example)}")
 
-    def set_example(self, expr: str) -> None:
+    def guarded(self, work: Callable[[], None]) -> None:
+        """Run one request, printing included; whatever fails (a RASP error, a value too
+        large to print, memory, a bug in rasplab) is printed and the session carries on."""
         try:
+            work()
+        except KeyboardInterrupt:
+            self.say("(interrupted)")
+        except Exception as err:  # MemoryError and RecursionError included
+            self.say(failure_message(err))
+
+    def set_example(self, expr: str) -> None:
+        def work() -> None:
             value = self.session.evaluate_expr(expr, "<example>")
-            check_input(value, "the example")
-        except RaspError as err:
-            self.say(str(err))
-            return
-        self.example = value
-        self.show_example()
+            tokens = check_input(value, "the example")
+            limits.check_input_length(len(tokens))
+            text = format_plain(value)
+            self.example = value
+            self.say(f"running example is: {text}")
+
+        self.guarded(work)
 
     def execute(self, source: str) -> None:
         """Run statements; print what they defined, or the error, and carry on."""
         before = dict(self.session.globals.vars)
-        try:
+
+        def work() -> None:
             module = parse(source, FILE)
             value = self.session.exec(source, FILE)
-        except RaspError as err:
-            self.say(str(err))
-            return
-        except KeyboardInterrupt:
-            self.say("(interrupted)")
-            return
-        except Exception as err:  # a bug in rasplab must not end the user's session
-            self.say(f"internal error: {type(err).__name__}: {err} (please report this)")
-            return
-        for text in self.report(module, value, before):
-            self.say(text)
+            for text in self.report(module, value, before):
+                self.say(text)
+
+        self.guarded(work)
 
     def report(self, module: ast.Module, value: Any, before: dict[str, Any]) -> Iterator[str]:
         """What the statements did: names defined (each at its last definition), loads, `e;`."""

@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from rasplab.rasp import ast
+from rasplab.rasp import ast, limits
 from rasplab.rasp import nodes as n
 from rasplab.rasp.errors import RaspError, Span, did_you_mean, nesting_guard
 from rasplab.rasp.interpreter import Interpreter
@@ -94,6 +94,7 @@ class Session:
 
     def exec(self, source: str, file: str = "<input>") -> Any:
         """Run statements; returns the value of the last bare expression (or None)."""
+        limits.check(f"{file}'s length", len(source), limits.LIMITS.source_chars, " characters")
         with nesting_guard():
             return self.interpreter.run_module(parse(source, file), self.globals)
 
@@ -103,6 +104,7 @@ class Session:
 
     def evaluate_expr(self, expr: str, file: str = "<expr>") -> Any:
         """The value of one expression in this session (an s-op stays a graph node)."""
+        limits.check(f"{file}'s length", len(expr), limits.LIMITS.source_chars, " characters")
         with nesting_guard():
             return self.interpreter.eval(parse_expr(expr, file), self.globals)
 
