@@ -49,6 +49,7 @@ BINARY_LEVELS: dict[str, int] = {
     "^": POWER,
 }
 UNARY_OPS = frozenset(["not", "-", "+", "round", "indicator"])
+CALL_OPS = frozenset(["round", "indicator"])
 SELECT_OPS = frozenset(["==", "!=", "<", "<=", ">", ">="])
 BUILTINS = frozenset(["range", "zip", "len"])
 _IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z_0-9]*")
@@ -117,10 +118,12 @@ def _expr(expr: ast.Expr) -> tuple[str, int]:
     if isinstance(expr, ast.BinOp):
         return _binop(expr)
     if isinstance(expr, ast.UnaryOp):
-        return _unary(expr), UNARY
+        # `round(e)` and `indicator(e)` are primaries, like a call.
+        return _unary(expr), ATOM if expr.op in CALL_OPS else UNARY
     if isinstance(expr, ast.Ternary):
+        # The condition sits between keywords, so the grammar takes any expression there.
         text = (
-            f"{_wrapped(expr.then, TERNARY)} if {_wrapped(expr.cond, LOGIC)} "
+            f"{_wrapped(expr.then, TERNARY)} if {to_source(expr.cond)} "
             f"else {_wrapped(expr.orelse, LOGIC)}"
         )
         return text, TERNARY
@@ -144,8 +147,7 @@ def _binop(expr: ast.BinOp) -> tuple[str, int]:
 def _unary(expr: ast.UnaryOp) -> str:
     if expr.op not in UNARY_OPS:
         raise ValueError(f"no prefix operator {expr.op!r}")
-    if expr.op in ("round", "indicator"):
-        # Reads like a call; the parser sees the operator applied to a parenthesis.
+    if expr.op in CALL_OPS:
         return f"{expr.op}({to_source(expr.operand)})"
     operand = _wrapped(expr.operand, UNARY)
     if expr.op == "not":
@@ -188,8 +190,8 @@ def _atom(expr: ast.Expr) -> str:
 
 
 def _comp_tail(targets: tuple[str, ...], iterable: ast.Expr) -> str:
-    # A comprehension's iterable is a ternary in the grammar: a bare `in` would end it.
-    return f"for {_names(targets)} in {_wrapped(iterable, TERNARY)}"
+    # The closing bracket ends the iterable, so any expression fits there, `in` too.
+    return f"for {_names(targets)} in {to_source(iterable)}"
 
 
 def _args(args: tuple[ast.Expr, ...]) -> str:
