@@ -99,6 +99,16 @@ class TransformerConfig:
     def d_mlp_per_layer(self) -> tuple[int, ...]:
         return _expand(self.d_mlp, self.n_layers)
 
+    def n_params(self) -> int:
+        """About how many parameters the model has (weights and biases), known before
+        anything is allocated, so an absurd shape is refused rather than attempted."""
+        d = self.d_model
+        total = (self.d_vocab + self.n_ctx + 4) * d + d * (self.d_vocab_out or self.d_vocab)
+        layers = zip(self.heads_per_layer, self.d_head_per_layer, self.d_mlp_per_layer)
+        for heads, d_head, d_mlp in layers:
+            total += 4 * heads * d_head * (d + 1) + 2 * d * d_mlp + d_mlp + 5 * d
+        return total
+
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types only, so json.loads(json.dumps(d)) == d."""
         out = dataclasses.asdict(self)

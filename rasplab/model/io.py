@@ -48,7 +48,8 @@ def save(model: Transformer, path: str | os.PathLike) -> None:
 
 
 def load(path: str | os.PathLike, device: torch.device | str | None = None) -> Transformer:
-    """Read a model written by `save`, bit for bit, onto `device` (default CPU)."""
+    """Read a model written by `save`, bit for bit, onto `device` (default CPU); see
+    _checked_values for the weights refused or widened."""
     path = Path(path)
     cfg_path = config_path(path)
     if not path.is_file():
@@ -62,6 +63,7 @@ def load(path: str | os.PathLike, device: torch.device | str | None = None) -> T
         tensors = safetensors.torch.load_file(path, device=str(torch.device(device or "cpu")))
     except safetensors.SafetensorError as e:
         raise ValueError(f"{path}: not a readable safetensors file ({e})") from e
+    tensors = _checked_values(tensors, path)
     model = Transformer(cfg, init="zeros")
     _check_weights_fit(model, tensors, path, cfg_path)
     # assign=True keeps the saved dtypes (a float64 compiled model stays float64).
@@ -84,6 +86,25 @@ def _read_config(cfg_path: Path) -> TransformerConfig:
         return TransformerConfig.from_dict(doc.get("config"))
     except ValueError as e:
         raise ValueError(f"{cfg_path}: invalid config: {e}") from e
+
+
+def _checked_values(tensors: dict[str, torch.Tensor], path: Path) -> dict[str, torch.Tensor]:
+    """Weights a model can compute with: float16 and bfloat16 are widened to float32
+    (exactly; CPU kernels lack half precision), integer or complex tensors are refused,
+    as are NaN and infinite values (a model with them computes nothing meaningful)."""
+    checked = {}
+    for name, tensor in tensors.items():
+        if tensor.dtype in (torch.float16, torch.bfloat16):
+            tensor = tensor.float()
+        if not tensor.is_floating_point():
+            raise ValueError(
+                f"{path}: weight {name} has dtype {str(tensor.dtype).removeprefix('torch.')}; "
+                "a model's weights are floating point (float32 or float64)"
+            )
+        if not bool(torch.isfinite(tensor).all()):
+            raise ValueError(f"{path}: weight {name} holds NaN or infinite values")
+        checked[name] = tensor
+    return checked
 
 
 def _check_weights_fit(

@@ -78,8 +78,7 @@ def resume(
     path = out_dir / STATE_FILE
     if not path.is_file():
         return RunState()
-    saved = torch.load(path, map_location=next(model.parameters()).device, weights_only=True)
-    theirs = json.loads(saved["identity"])
+    saved, theirs = _read_state(path, next(model.parameters()).device)
     if "labels" in theirs:  # the first states nested the labels (and repeated seed, recipe)
         theirs = {**theirs["labels"], "eval_size": theirs["eval_size"]}
     problems = format_mismatches(theirs, task)
@@ -98,6 +97,33 @@ def resume(
     model.load_state_dict(saved["model"])
     optimizer.load_state_dict(saved["optimizer"])
     return RunState(saved["step"], saved["loss_sum"], saved["loss_count"], saved["done"])
+
+
+def _read_state(path: Path, device: torch.device) -> tuple[dict[str, Any], dict[str, Any]]:
+    """state.pt's contents and the run identity in it, or a CheckpointMismatch naming
+    the file when it is empty, torn or not a checkpoint (torch's own errors say neither
+    which file nor what to do)."""
+    try:
+        saved = torch.load(path, map_location=device, weights_only=True)
+    except Exception as err:  # torch raises many types for a damaged file
+        reason = f"{type(err).__name__}: {err}".splitlines()[0]
+        raise CheckpointMismatch(_unreadable(path, reason)) from None
+    fields = {"step", "loss_sum", "loss_count", "done", "identity", "model", "optimizer"}
+    missing = sorted(fields - set(saved)) if isinstance(saved, dict) else sorted(fields)
+    if missing:
+        raise CheckpointMismatch(_unreadable(path, f"it lacks {missing}"))
+    try:
+        identity = json.loads(saved["identity"])
+    except (TypeError, ValueError):
+        raise CheckpointMismatch(_unreadable(path, "its run identity is not JSON")) from None
+    return saved, identity
+
+
+def _unreadable(path: Path, reason: str) -> str:
+    return (
+        f"{path} is not a readable checkpoint ({reason}); move it away (or delete it) to "
+        "start the run afresh in this folder, or choose another output folder"
+    )
 
 
 def _differences(theirs: dict[str, Any], ours: dict[str, Any], where: str = "") -> list[str]:

@@ -28,6 +28,7 @@ class TrainConfig:
     until: stop at the first evaluation whose held-out sequence accuracy reaches it.
     eval_size: held-out sequences drawn for tasks sampled without end (finite tasks
       hold out everything outside the recipe's train_fraction instead).
+    force: replace a model in out_dir that no checkpoint of a run describes.
     """
 
     task: str
@@ -44,6 +45,7 @@ class TrainConfig:
     until: float | None = None
     eval_size: int = 2000
     progress: bool = True
+    force: bool = False
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "out_dir", Path(self.out_dir))

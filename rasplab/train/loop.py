@@ -31,8 +31,10 @@ from rasplab.train.curves import CURVES_FILE, plot_curves
 from rasplab.train.data import Batch, FiniteData, StreamData, make_data
 from rasplab.train.errors import Diverged, TrainError
 from rasplab.train.evaluate import Scores, correct_counts, evaluate, scored_logits
+from rasplab.train.health import largest_weight, weight_problem
 from rasplab.train.metrics import MetricsLog
 from rasplab.train.optim import AdamW
+from rasplab.train.outdir import run_folder
 from rasplab.train.schedule import learning_rate
 from rasplab.train.threads import choose_threads, torch_threads
 
@@ -93,7 +95,8 @@ def train(
     data = make_data(task, recipe, config.seed, config.eval_size, device)
     n_params = sum(p.numel() for p in model.parameters())
     tokens_per_step = data.batch(0).tokens.numel()
-    with torch_threads(choose_threads(config.threads, n_params, tokens_per_step, device)):
+    threads = choose_threads(config.threads, n_params, tokens_per_step, device)
+    with run_folder(config.out_dir, config.force), torch_threads(threads):
         run = _Run(config, task, recipe, model, data, measures, log)
         return run.run()
 
@@ -118,6 +121,7 @@ class _Run:
         self.identity = config.identity(model.cfg.labels)
         self.state: RunState = resume(config.out_dir, model, self.optimizer, self.identity, task)
         self.saved_step: int | None = self.state.step if self.state.step else None
+        self.saved_size = largest_weight(model)
         self.metrics = MetricsLog(config.out_dir, self.state.step)
         self.last_scores: Scores | None = None
         self.lr = recipe.lr
@@ -171,7 +175,7 @@ class _Run:
         loss = F.cross_entropy(logits, batch.targets[batch.scored])
         value = loss.item()
         if not math.isfinite(value):
-            raise Diverged(self._divergence_message(value, lr))
+            raise Diverged(self._divergence_message(f"the loss is {value}", lr, state.step + 1))
         self.optimizer.zero_grad()
         loss.backward()
         self.optimizer.step(lr)
@@ -215,14 +219,18 @@ class _Run:
         """Save the model and resume state; redraw the curves at the end, or when the last
         drawing is PLOT_EVERY_SECONDS old (drawing costs about as much as 20 small steps)."""
         out_dir = self.config.out_dir
+        problem = weight_problem(largest_weight(self.model), self.saved_size)
+        if problem is not None:
+            raise Diverged(self._divergence_message(problem, self.lr, self.state.step))
         save_checkpoint(out_dir, self.model, self.optimizer, self.state, self.identity)
         self.saved_step = self.state.step
+        self.saved_size = largest_weight(self.model)
         now = time.perf_counter()
         if self.state.done or now - self.plotted_at >= PLOT_EVERY_SECONDS:
             plot_curves(self.metrics.records, out_dir / CURVES_FILE, self.task.name)
             self.plotted_at = now
 
-    def _divergence_message(self, value: float, lr: float) -> str:
+    def _divergence_message(self, what: str, lr: float, step: int) -> str:
         where = (
             f"the last good checkpoint, from step {self.saved_step}, is kept in "
             f"{self.config.out_dir}"
@@ -230,6 +238,6 @@ class _Run:
             else "no checkpoint had been written yet"
         )
         return (
-            f"training diverged: the loss is {value} at step {self.state.step + 1} "
+            f"training diverged: {what} at step {step} "
             f"(learning rate {lr:.3g}); {where}. Try a lower learning rate (--lr)."
         )
