@@ -4,16 +4,19 @@ One module per subcommand, each a thin layer over the packages' public functions
 an `add_<name>_command(commands)` function in `COMMANDS` adds its parser and sets
 `handler` to a function `(args) -> exit status`; `arguments` holds the parsing they
 share. Handlers raise `RaspError` for anything the user got wrong; `main` prints it
-without a traceback and exits 1. Heavy packages (torch, ...) are imported inside a
-handler, never at module level, so `rasp run` and the REPL start fast.
+(and any other failure, see cli/boundary.py) without a traceback and exits 1. Heavy
+packages (torch, ...) are imported inside a handler, never at module level, so
+`rasp run` and the REPL start fast.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
+from typing import Any
 
+from rasplab.cli.boundary import run_guarded
 from rasplab.cli.compare import add_compare_command
 from rasplab.cli.compile import add_compile_command
 from rasplab.cli.grok import add_grok_command
@@ -21,8 +24,7 @@ from rasplab.cli.run import add_run_command
 from rasplab.cli.tasks import add_tasks_command
 from rasplab.cli.train import add_train_command
 from rasplab.cli.verify import add_verify_command
-from rasplab.rasp import repl
-from rasplab.rasp.errors import RaspError
+from rasplab.rasp import limits, repl
 
 MAIN_EPILOG = """\
 examples (one per command):
@@ -57,20 +59,33 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=MAIN_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
+    add_limits_flag(parser, default=False)
     commands = parser.add_subparsers(title="commands", metavar="COMMAND")
     for add_command in COMMANDS:
         add_command(commands)
+    for command in commands.choices.values():
+        add_limits_flag(command, default=argparse.SUPPRESS)  # keeps a flag given before
     return parser
 
 
+def add_limits_flag(parser: argparse.ArgumentParser, default: Any) -> None:
+    """--no-limits, before the command or after it (rasp/limits.py lists the limits)."""
+    parser.add_argument(
+        limits.FLAG,
+        dest="no_limits",
+        action="store_true",
+        default=default,
+        help="lift the size limits (program length, range(), input length, --vocab, "
+        "--max-len, model size) that otherwise refuse a request up front",
+    )
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """The `rasp` console script; returns the exit status."""
+    """The `rasp` console script; returns the exit status. Every subcommand runs inside
+    one guard (cli.boundary): errors are one line, never a traceback."""
     args = build_parser().parse_args(argv)
     handler = getattr(args, "handler", None)
-    if handler is None:
-        return repl.main()
-    try:
-        return handler(args)
-    except RaspError as err:
-        print(err, file=sys.stderr)
-        return 1
+    with limits.lifted() if args.no_limits else nullcontext():
+        if handler is None:
+            return repl.main()
+        return run_guarded(handler, args)

@@ -4,13 +4,14 @@ transformer weights and print its layers (or JSON); optionally save and plot the
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rasplab.cli.arguments import add_program_arguments, load_program, parse_example, parse_vocab
-from rasplab.rasp import Program
+from rasplab.cli.boundary import dumps
+from rasplab.outputs import claim_folder, claim_model_files
+from rasplab.rasp import Program, limits
 from rasplab.rasp.display import format_plain
 from rasplab.rasp.errors import RaspError
 
@@ -39,49 +40,58 @@ def compiled_program(args: argparse.Namespace) -> tuple[Program, CompiledModel, 
     from rasplab.compiler import compile_program
 
     vocab = parse_vocab(args.vocab)
+    check_domain(vocab, args.max_len)
     program = load_program(args.file, args.name)
     start = time.perf_counter()
     model = compile_program(program, vocab, args.max_len, causal=args.causal)
     return program, model, time.perf_counter() - start
 
 
-def _checked_output(text: str) -> Path:
+def check_domain(vocab: list, max_len: int) -> None:
+    """Refuse a domain whose compilation would take gigabytes or minutes (rasp/limits.py):
+    sort took 8 s at --max-len 128 and ran past 300 s at 1000; 10,000 tokens died above
+    4.9 GB."""
+    limits.check("--vocab's size", len(vocab), limits.LIMITS.vocab, " tokens")
+    limits.check("--max-len", max_len, limits.LIMITS.max_len, " tokens")
+
+
+def _checked_output(text: str, force: bool) -> Path:
+    """The weights path, refused before any work when it or the config beside it holds
+    something that is not an earlier rasplab model (rasplab.outputs)."""
     path = Path(text)
     if path.suffix == ".json":
         raise RaspError(
             f"-o {text}: give the weights path, e.g. {path.with_suffix('.safetensors')}; "
             "the config is written beside it as .json"
         )
+    claim_model_files(path, force)
     return path
 
 
 def compile_command(args: argparse.Namespace) -> int:
     from rasplab.compiler.report import compile_summary, format_compile
 
-    output = None if args.output is None else _checked_output(args.output)
+    output = None if args.output is None else _checked_output(args.output, args.force)
     if args.example is not None and args.plot is None:
         raise RaspError("--example is the input the figures show", hint="add --plot DIR")
     _, cm, seconds = compiled_program(args)
     example = None if args.example is None else parse_example(args.example, cm.vocab)
     written: list[Path] = []
-    try:
-        if output is not None:
-            output.parent.mkdir(parents=True, exist_ok=True)
-            cm.save(output)
-            written += [output, output.with_suffix(".json")]
-        if args.plot is not None:
-            from rasplab.compiler.plots import example_tokens, write_plots
+    if output is not None:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        cm.save(output)
+        written += [output, output.with_suffix(".json")]
+    if args.plot is not None:
+        from rasplab.compiler.plots import example_tokens, write_plots
 
-            tokens = example if example is not None else example_tokens(cm.vocab, cm.max_len)
-            written += write_plots(cm, tokens, Path(args.plot))
-    except OSError as err:
-        raise RaspError(f"cannot write {err.filename}: {err.strerror}") from None
+        tokens = example if example is not None else example_tokens(cm.vocab, cm.max_len)
+        written += write_plots(cm, tokens, claim_folder(args.plot))
     if args.json:
         summary = compile_summary(cm)
         summary["output"] = None if output is None else str(output)
         summary["files"] = [str(p) for p in written]
         summary["compile_seconds"] = round(seconds, 4)
-        print(json.dumps(summary, default=format_plain))
+        print(dumps(summary, default=format_plain))
     else:
         print(format_compile(cm, args.file, seconds))
         if written:
@@ -109,6 +119,12 @@ def add_compile_command(commands: argparse._SubParsersAction) -> None:
         metavar="OUT",
         help="save the model: weights to OUT (e.g. sort.safetensors), config and layout "
         "beside it (sort.json); load it with CompiledModel.load(OUT)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace files at OUT and OUT's .json that are not an earlier rasplab model "
+        "(a symlink, device or FIFO is never replaced)",
     )
     parser.add_argument(
         "--plot",

@@ -4,11 +4,11 @@ measures (the library function is rasplab.train.grok.grok)."""
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from rasplab.cli.arguments import positive_int
-from rasplab.cli.train import add_device_argument
+from rasplab.cli.boundary import dumps
+from rasplab.cli.train import add_device_argument, add_force_argument
 from rasplab.rasp.errors import RaspError
 
 GROK_EPILOG = """\
@@ -68,13 +68,14 @@ def grok_command(args: argparse.Namespace) -> int:
             eval_every=args.eval_every,
             threads=args.threads,
             progress=not args.quiet,
+            force=args.force,
         )
         summary = grok(config, train_fraction=args.frac, log=None if args.quiet else print)
     except TrainError as err:
         raise RaspError(str(err)) from None
     except ValueError as err:  # a setting TrainConfig rejects
         raise RaspError(str(err), hint="see rasp grok --help") from None
-    print(json.dumps(summary))
+    print(dumps(summary))
     return 0
 
 
@@ -102,6 +103,7 @@ def add_grok_command(commands: argparse._SubParsersAction) -> None:
         "--seed", type=int, default=0, metavar="S", help="seed of the split and weights (default 0)"
     )
     add_device_argument(parser)
+    add_force_argument(parser)
     parser.add_argument(
         "--eval-every", type=positive_int, default=100, metavar="N", help="default 100 steps"
     )

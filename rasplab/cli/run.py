@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 from typing import Any
 
 from rasplab.cli.arguments import INPUT_FORMATS, parse_input
+from rasplab.cli.boundary import dumps
 from rasplab.rasp import ast
 from rasplab.rasp import nodes as n
 from rasplab.rasp.display import expression_name, format_plain, format_result
@@ -83,7 +83,7 @@ def run_command(args: argparse.Namespace) -> int:
     name, value = _chosen_value(session, args, module, last)
     result = session.value_on(value, tokens)
     if args.json:
-        print(json.dumps({"kind": result.kind, "value": result.value}, default=format_plain))
+        print(dumps({"kind": result.kind, "value": result.value}, default=format_plain))
     else:
         print(format_result(name, result, tokens))
     return 0

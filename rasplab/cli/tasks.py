@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import argparse
-import json
+
+from rasplab.cli.boundary import dumps
 
 
 def tasks_command(args: argparse.Namespace) -> int:
     from rasplab import tasks
 
     rows = tasks.task_table()
-    print(json.dumps(rows) if args.json else tasks.format_task_table(rows))
+    print(dumps(rows) if args.json else tasks.format_task_table(rows))
     return 0
 
 

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import argparse
-import json
 from pathlib import Path
 
 from rasplab.cli.arguments import positive_int
+from rasplab.cli.boundary import dumps
 from rasplab.rasp.errors import RaspError
 
 TRAIN_EPILOG = """\
@@ -15,7 +15,9 @@ then a summary, then one JSON object as the last line: {"checkpoint", "steps",
 "accuracy"}, accuracy being held-out sequence accuracy (every scored position right).
 DIR receives model.safetensors (+ model.json; load with model.load), state.pt,
 metrics.jsonl and curves.png. Rerunning with the same DIR and settings resumes from
-the last checkpoint and ends with the same weights as an uninterrupted run.
+the last checkpoint and ends with the same weights as an uninterrupted run. A second
+run on a DIR in use is refused (a lock); a model in DIR that no run wrote is kept
+unless --force.
 
 exit status: 0 when training finished; 1 for an unknown task, a checkpoint in DIR
 that does not fit, or a diverging loss; 2 for a bad command line.
@@ -44,6 +46,7 @@ def train_command(args: argparse.Namespace) -> int:
             threads=args.threads,
             until=args.until,
             progress=not args.quiet,
+            force=args.force,
         )
         talk = not (args.quiet or args.json)
         result = train(config, task=task, log=print if talk else None)
@@ -56,7 +59,7 @@ def train_command(args: argparse.Namespace) -> int:
             f"{task.name}: {result.steps} steps, held-out sequence accuracy "
             f"{result.accuracy:.4f}, checkpoint {result.checkpoint}"
         )
-    print(json.dumps(result.summary()))
+    print(dumps(result.summary()))
     return 0
 
 
@@ -67,6 +70,16 @@ def add_device_argument(parser: argparse.ArgumentParser) -> None:
         choices=("auto", "cpu", "cuda"),
         default="auto",
         help="where to train (default auto: the GPU when torch sees one, else the CPU)",
+    )
+
+
+def add_force_argument(parser: argparse.ArgumentParser) -> None:
+    """--force, shared with `rasp grok`."""
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="replace model.safetensors/model.json in DIR that no run there wrote "
+        "(without it they are kept and the run refused)",
     )
 
 
@@ -100,4 +113,5 @@ def add_train_command(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--quiet", action="store_true", help="no progress bar or per-step lines")
     parser.add_argument("--json", action="store_true", help="print only the final JSON object")
+    add_force_argument(parser)
     parser.set_defaults(handler=train_command)

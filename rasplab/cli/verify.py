@@ -4,9 +4,9 @@ output equals the interpreter's, exhaustively or on samples."""
 from __future__ import annotations
 
 import argparse
-import json
 
 from rasplab.cli.arguments import add_program_arguments, positive_int
+from rasplab.cli.boundary import dumps
 from rasplab.cli.compile import compiled_program
 from rasplab.rasp.display import format_plain
 
@@ -29,7 +29,7 @@ def verify_command(args: argparse.Namespace) -> int:
     program, cm, _ = compiled_program(args)
     result = verify(program, cm, samples=args.samples, seed=args.seed)
     if args.json:
-        print(json.dumps(result.to_dict(), default=format_plain))
+        print(dumps(result.to_dict(), default=format_plain))
     else:
         print(format_verify(result, cm.program))
     return 0 if result.fraction == 1.0 else 1
