@@ -13,6 +13,7 @@ from rasplab.compiler.compiled import CompiledModel
 from rasplab.rasp import Program
 
 EXHAUSTIVE_LIMIT = 200_000
+TOLERANCE = 1e-4  # numerical outputs only; categorical ones must be equal
 BATCH = 4096
 
 
@@ -22,6 +23,7 @@ class VerifyResult:
     exact: int
     exhaustive: bool
     mismatches: list[dict[str, Any]] = field(default_factory=list)
+    tolerance: float = 0.0
 
     @property
     def fraction(self) -> float:
@@ -33,15 +35,19 @@ class VerifyResult:
             "exact": self.exact,
             "fraction": self.fraction,
             "exhaustive": self.exhaustive,
+            "tolerance": self.tolerance,
             "mismatches": self.mismatches,
         }
 
 
-def same_output(compiled: list[Any], expected: list[Any], tolerance: float = 1e-4) -> bool:
-    """Equal values: strings and bools exactly, numbers within the tolerance (so a
-    numerical s-op's float matches; a categorical number decodes exactly anyway)."""
+def same_output(compiled: list[Any], expected: list[Any], tolerance: float = 0.0) -> bool:
+    """Equal values: with tolerance 0 (categorical outputs) exactly, so classes permuted
+    among close values never pass; else strings and bools exactly and numbers within
+    the tolerance (a numerical s-op's float)."""
     if len(compiled) != len(expected):
         return False
+    if tolerance == 0.0:
+        return all(_kind(g) == _kind(w) and g == w for g, w in zip(compiled, expected))
     for got, want in zip(compiled, expected):
         if isinstance(want, (str, bool)) or isinstance(got, (str, bool)):
             if got != want or type(got) is not type(want):
@@ -49,6 +55,11 @@ def same_output(compiled: list[Any], expected: list[Any], tolerance: float = 1e-
         elif not math.isclose(float(got), float(want), abs_tol=tolerance):
             return False
     return True
+
+
+def _kind(value: Any) -> type:
+    """str, bool or a number: 2 and 2.0 are the same value, True and 1 are not."""
+    return str if isinstance(value, str) else bool if isinstance(value, bool) else float
 
 
 def random_inputs(vocab: list[Any], max_len: int, count: int, seed: int) -> list[list[Any]]:
@@ -68,14 +79,15 @@ def verify(
     exhaustive = inputs is not None
     if inputs is None:
         inputs = random_inputs(compiled.vocab, compiled.max_len, samples, seed)
-    result = VerifyResult(0, 0, exhaustive)
+    tolerance = TOLERANCE if compiled.output_encoding == "numerical" else 0.0
+    result = VerifyResult(0, 0, exhaustive, tolerance=tolerance)
     for start in range(0, len(inputs), BATCH):
         chunk = inputs[start : start + BATCH]
         expected = program.evaluate(chunk).output
         got = compiled.run_batch(chunk)
         for x, g, e in zip(chunk, got, expected):
             result.checked += 1
-            if same_output(g, e):
+            if same_output(g, e, tolerance):
                 result.exact += 1
             elif len(result.mismatches) < 5:
                 result.mismatches.append({"input": x, "compiled": g, "interpreter": e})

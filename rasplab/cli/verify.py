@@ -12,7 +12,8 @@ from rasplab.rasp.display import format_plain
 
 VERIFY_EPILOG = """\
 output: checked (inputs compared), exact (inputs whose whole output matched),
-fraction (exact / checked), and up to 5 mismatching inputs with both outputs.
+fraction (exact / checked), tolerance (0 for a categorical output: values must be
+equal; 1e-4 for a numerical one), and up to 5 mismatching inputs with both outputs.
 
 exit status: 0 when the fraction is 1.0 (every checked input matched); 1 when any
 input mismatched, or the program cannot be compiled; 2 for a bad command line.
@@ -32,6 +33,8 @@ def verify_command(args: argparse.Namespace) -> int:
         print(dumps(result.to_dict(), default=format_plain))
     else:
         print(format_verify(result, cm.program))
+        exactness = f"within {result.tolerance:g}" if result.tolerance else "exactly"
+        print(f"outputs ({cm.output_encoding}) compared {exactness}")
     return 0 if result.fraction == 1.0 else 1
 
 
