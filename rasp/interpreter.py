@@ -15,10 +15,11 @@ from typing import Any
 
 from rasplab.rasp import ast, limits
 from rasplab.rasp import nodes as n
-from rasplab.rasp.errors import RaspError, Span, did_you_mean
+from rasplab.rasp.errors import RaspError, Span
 from rasplab.rasp.evaluate import check_input, evaluate_nodes
 from rasplab.rasp.ops import PY_BINARY, is_atom
 from rasplab.rasp.parser import parse
+from rasplab.rasp.signatures import name_hint
 from rasplab.rasp.values import Builtin, Function, Scope, kind_of
 
 MAX_CALL_DEPTH = 100
@@ -198,9 +199,8 @@ class Interpreter:
     def _eval_Name(self, expr: ast.Name, scope: Scope) -> Any:
         found = scope.find(expr.id)
         if found is None:
-            raise RaspError(
-                f"unknown name '{expr.id}'", expr.span, did_you_mean(expr.id, scope.visible_names())
-            )
+            hint = name_hint(expr.id, scope.visible())
+            raise RaspError(f"unknown name '{expr.id}'", expr.span, hint)
         return found.vars[expr.id]
 
     def _eval_ListLit(self, expr: ast.ListLit, scope: Scope) -> Any:

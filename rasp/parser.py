@@ -15,6 +15,7 @@ from lark.exceptions import (
     VisitError,
 )
 from rasplab.rasp import ast
+from rasplab.rasp.call_hints import explain, open_call, tokens_before
 from rasplab.rasp.errors import RaspError, Span
 
 KEYWORDS = frozenset(
@@ -31,6 +32,10 @@ def _lark() -> Lark:
     return Lark(
         grammar,
         parser="lalr",
+        # The contextual lexer splits a name at a keyword the parser expects next
+        # (`select(indices indices, ...)` read as `indices in dices`); the NAME
+        # terminal already excludes the keywords, so the plain lexer is exact.
+        lexer="basic",
         start=["start", "expr_only"],
         propagate_positions=True,
         maybe_placeholders=True,
@@ -77,14 +82,26 @@ def _describe_terminal(name: str) -> str:
 
 
 def _expected(names: set[str] | frozenset[str] | None) -> str:
+    """`expected ',', ')' or an operator`: operators that would merely continue the
+    expression so far are summed up, so the token that was missing stands out."""
     if not names:
         return ""
     if {"NAME", "INT"} <= set(names):
         return "expected an expression"
-    described = sorted({_describe_terminal(n) for n in names})
+    described = {_describe_terminal(n) for n in names}
+    operators = described & _OPERATORS
+    described = sorted(described - _OPERATORS) if described - operators else sorted(described)
     if len(described) > 8:
         described = [*described[:8], "..."]
+    if operators and len(described) < len(operators | set(described)):
+        return "expected " + ", ".join(described) + " or an operator"
     return "expected " + ", ".join(described)
+
+
+_OPERATORS = frozenset(
+    f"'{op}'"
+    for op in ["in", "if", "and", "or", "+", "-", "*", "/", "%", "^", "==", "<", "<=", ">", ">="]
+)
 
 
 def _syntax_error(err: UnexpectedInput, source: str, file: str) -> RaspError:
@@ -103,6 +120,10 @@ def _syntax_error(err: UnexpectedInput, source: str, file: str) -> RaspError:
         width = max(1, len(str(err.token)))
         span = Span(file, line, col, line, col + width, source)
         expected = err.accepts or err.expected
+        call = open_call(tokens_before(_lark(), source, err.pos_in_stream))
+        in_call = explain(str(err.token), set(expected), call)
+        if in_call is not None:
+            return RaspError(in_call.message, span, in_call.hint)
         hint = _expected(expected)
         if str(err.token) == "!=":
             hint = "'!=' exists only as a select comparison; write not (a == b)"

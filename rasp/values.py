@@ -52,6 +52,15 @@ class Scope:
             yield from scope.vars
             scope = scope.parent
 
+    def visible(self) -> dict[str, Any]:
+        """Every name in reach with its value, an inner definition hiding an outer one."""
+        chain: list[Scope] = []
+        scope: Scope | None = self
+        while scope is not None:
+            chain.append(scope)
+            scope = scope.parent
+        return {name: value for frame in reversed(chain) for name, value in frame.vars.items()}
+
 
 def kind_of(value: Any) -> str:
     """The kind name users see: sop, selector, atom, list, dict or function."""
