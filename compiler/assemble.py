@@ -17,7 +17,7 @@ from rasplab.compiler.mlp import encode
 from rasplab.compiler.plan import Plan
 from rasplab.compiler.schedule import Schedule
 from rasplab.rasp import nodes as n
-from rasplab.rasp.evaluate import _convert_token
+from rasplab.rasp.evaluate import convert_token
 
 from rasplab.model import Transformer, TransformerConfig
 
@@ -145,7 +145,7 @@ def _embed(model: Transformer, vocab, index, tokens: list[Info], indices: Info |
     for row, token in enumerate(vocab, start=1):
         w_e[row, index[ONE]] = 1.0
         for info in tokens:
-            for d, w in encode(info, _convert_token(token, info.node.conversion)).items():
+            for d, w in encode(info, convert_token(token, info.node.conversion)).items():
                 w_e[row, index[d]] += w
     if indices is not None:
         for position in range(1, model.cfg.n_ctx):

@@ -29,7 +29,7 @@ from fractions import Fraction
 from typing import Any
 
 from rasplab.compiler.basis import Info
-from rasplab.compiler.blocks import BOS, ONE, Dir, Head, MLPBlock, cat_dir, num_dir
+from rasplab.compiler.blocks import BOS, ONE, Dir, Head, MLPBlock, MLPKind, cat_dir, num_dir
 from rasplab.compiler.mlp import discretize
 from rasplab.compiler.selectors import Term, atom_pairs, dnf
 from rasplab.rasp import nodes as n
@@ -176,6 +176,7 @@ def width_sum_heads(
                     points,
                     {scratch},
                     "selector width: decode and add a term",
+                    MLPKind.WIDTH_DECODE,
                 )
             )
     return heads, mlps
@@ -276,6 +277,11 @@ def selector_width(
     head.qk = {key: w for key, w in head.qk.items() if w != 0}
     points = [(Fraction(1, w + 1), w) for w in range(max_len + 1)]
     mlp = discretize(
-        out, {num_dir(scratch): 1.0}, points, {scratch}, "selector width: decode 1/(w+1)"
+        out,
+        {num_dir(scratch): 1.0},
+        points,
+        {scratch},
+        "selector width: decode 1/(w+1)",
+        MLPKind.WIDTH_DECODE,
     )
     return head, mlp

@@ -10,6 +10,7 @@ beginning-of-sequence position. Blocks say which directions they read and write;
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import Enum
 from fractions import Fraction
 from typing import Any
 
@@ -52,6 +53,13 @@ class Unit:
     outputs: dict[Dir, float]
 
 
+class MLPKind(Enum):
+    """What an MLP is for, where code must tell (`construction` is display text only)."""
+
+    MAP = "map"  # computes an s-op from s-ops
+    WIDTH_DECODE = "width decode"  # reads only a selector-width head's scratch directions
+
+
 @dataclass
 class MLPBlock:
     """An MLP computing one s-op (the RASP node `node`)."""
@@ -61,6 +69,7 @@ class MLPBlock:
     reads: set[str]
     writes: set[str]
     construction: str
+    kind: MLPKind = MLPKind.MAP
 
 
 @dataclass

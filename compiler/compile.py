@@ -6,12 +6,14 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from rasplab.compiler import basis, plan
+from rasplab.compiler import basis, plan, sampling
 from rasplab.compiler.assemble import assemble, residual_dirs
+from rasplab.compiler.blocks import MLPKind
 from rasplab.compiler.compiled import LABEL_KEY, CompiledModel
 from rasplab.compiler.errors import CompileError, compile_error
-from rasplab.compiler.graph import lower
+from rasplab.compiler.graph import node_names, ordered_nodes, rasp_to_graph
 from rasplab.compiler.schedule import schedule
+from rasplab.compiler.values import sort_key
 from rasplab.rasp import Program, RaspError
 from rasplab.rasp import nodes as n
 from rasplab.rasp.evaluate import evaluate_batch
@@ -34,17 +36,18 @@ def compile_program(
     vocab = _check_vocab(vocab)
     if not isinstance(max_len, int) or max_len < 1:
         raise CompileError(f"max_len must be a positive int, got {max_len!r}")
-    order, names = lower(program)
+    graph = rasp_to_graph(program)
+    order, names = ordered_nodes(graph), node_names(graph)
     output = order[-1]
     if domain is None:
-        inputs = basis.sample_inputs(vocab, max_len, basis.SAMPLE_INPUTS)
-        exhaustive = basis.enumerate_inputs(vocab, max_len, basis.SAMPLE_INPUTS) is not None
+        inputs = sampling.sample_inputs(vocab, max_len, sampling.SAMPLE_INPUTS)
+        exhaustive = sampling.enumerate_inputs(vocab, max_len, sampling.SAMPLE_INPUTS) is not None
         checked = "every input" if exhaustive else f"{len(inputs):,} sampled inputs"
     else:
         inputs = _check_domain(domain, vocab, max_len)
         checked = f"the {len(inputs):,} inputs of the given domain"
     try:
-        widest = basis.selector_widths(order, names, inputs)
+        widest = sampling.selector_widths(order, inputs)
     except RaspError as err:
         raise CompileError(
             f"the program fails on an input over this vocabulary: {err.message}",
@@ -55,10 +58,10 @@ def compile_program(
     if causal:
         _check_causal(order, names, inputs)
     infos = basis.infer(order, names, vocab, max_len, widest, checked)
-    blocks = plan.build(order, names, infos, output, max_len)
+    blocks = plan.build(graph, infos, max_len)
     scratch: dict[str, list[str]] = {}
     for block in blocks.mlps:
-        if block.construction.startswith("selector width"):
+        if block.kind is MLPKind.WIDTH_DECODE:
             scratch.setdefault(block.node, []).extend(sorted(block.reads))
     dirs = residual_dirs(order, infos, blocks, output, scratch)
     embedded = {infos[x.uid].name for x in order if isinstance(x, (n.Tokens, n.Indices))}
@@ -118,7 +121,7 @@ def _check_domain(domain, vocab: list[Any], max_len: int) -> list[list[Any]]:
 def _check_vocab(vocab) -> list[Any]:
     tokens = list(vocab)
     if isinstance(vocab, (set, frozenset)):
-        tokens = sorted(tokens, key=basis.sort_key)
+        tokens = sorted(tokens, key=sort_key)
     if not tokens:
         raise CompileError("the vocabulary is empty")
     strings = [isinstance(t, str) for t in tokens]

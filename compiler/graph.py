@@ -1,11 +1,12 @@
-"""Program -> graph: the RASP nodes as a networkx DiGraph, lowered to the
+"""Program -> graph: the RASP nodes as a networkx graph, lowered to the
 primitives the compiler builds blocks for.
 
 Lowering rewrites `sop[i]` as an aggregate over `select(indices, i, ==)` and
 `atom in sop` as `selector_width(select(sop, atom, ==)) > 0`, so later stages
 see only tokens, indices, constants, maps, selects, selector logic, aggregates
-and selector widths. Each graph node carries its name, the RASP node and its
-source span.
+and selector widths. The graph is keyed by node uid, as every later stage is;
+each graph node carries the RASP node and its name, and iterating the graph
+gives dependency order, which fixes the residual layout.
 """
 
 from __future__ import annotations
@@ -109,13 +110,30 @@ def _indices_of(node: n.Node) -> n.Node | None:
     return None
 
 
-def rasp_to_graph(program: Program) -> nx.DiGraph:
-    """The lowered program as a DiGraph: edges run from what is read to what reads it."""
+def rasp_to_graph(program: Program) -> nx.MultiDiGraph:
+    """The lowered program. Edges run from what is read to what reads it, one per
+    read: `x + x` reads x twice, so x has two readers and is not fused into it."""
     order, names = lower(program)
-    graph = nx.DiGraph(output=program.name)
+    graph = nx.MultiDiGraph(output=order[-1].uid)
     for node in order:
-        graph.add_node(names[node.uid], node=node, span=node.span)
+        graph.add_node(node.uid, node=node, name=names[node.uid])
     for node in order:
         for child in node.children:
-            graph.add_edge(names[child.uid], names[node.uid])
+            assert child.uid in graph, f"lowering lost {child.describe()}"
+            graph.add_edge(child.uid, node.uid)
     return graph
+
+
+def ordered_nodes(graph: nx.MultiDiGraph) -> list[n.Node]:
+    """The RASP nodes in dependency order."""
+    return [node for _, node in graph.nodes(data="node")]
+
+
+def node_names(graph: nx.MultiDiGraph) -> dict[int, str]:
+    """Each node's s-op (or selector) name, by uid."""
+    return dict(graph.nodes(data="name"))
+
+
+def readers(graph: nx.MultiDiGraph, node: n.Node) -> list[n.Node]:
+    """The nodes that read `node`, once per read."""
+    return [graph.nodes[reader]["node"] for _, reader in graph.out_edges(node.uid)]

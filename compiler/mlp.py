@@ -19,8 +19,9 @@ from collections.abc import Sequence
 from fractions import Fraction
 from typing import Any
 
-from rasplab.compiler.basis import Info, is_number
-from rasplab.compiler.blocks import ONE, Dir, MLPBlock, Unit, cat_dir, gated, num_dir
+from rasplab.compiler.basis import Info
+from rasplab.compiler.blocks import ONE, Dir, MLPBlock, MLPKind, Unit, cat_dir, gated, num_dir
+from rasplab.compiler.values import is_number
 
 
 def encode(info: Info, value: Any) -> dict[Dir, float]:
@@ -65,6 +66,7 @@ def discretize(
     points: Sequence[tuple[Any, Any]],
     reads: set[str],
     construction: str = "discretize",
+    kind: MLPKind = MLPKind.MAP,
 ) -> MLPBlock:
     """`points` are (z value, output value) pairs; z values distinct."""
     ordered = sorted(points, key=lambda p: Fraction(p[0]))
@@ -83,7 +85,7 @@ def discretize(
         bias = float(-slope * middle)
         units.append(Unit(gated(pre), bias + 0.5, jump))
         units.append(Unit(gated(pre), bias - 0.5, {d: -w for d, w in jump.items()}))
-    return MLPBlock(out.name, units, reads, {out.name}, construction)
+    return MLPBlock(out.name, units, reads, {out.name}, construction, kind)
 
 
 def _difference(a: dict[Dir, float], b: dict[Dir, float]) -> dict[Dir, float]:

@@ -12,12 +12,16 @@ from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+import networkx as nx
 import numpy as np
 from rasplab.compiler import attention, mlp
-from rasplab.compiler.basis import MAX_GRID, Info, linear_form, sorted_values, sumset, tabulate
+from rasplab.compiler.basis import Info
 from rasplab.compiler.blocks import ONE, Head, MLPBlock, Unit, gated
 from rasplab.compiler.errors import compile_error
+from rasplab.compiler.graph import node_names, ordered_nodes, readers
+from rasplab.compiler.linear import AFFINE_OPS, linear_form, sumset
 from rasplab.compiler.selectors import is_conjunction
+from rasplab.compiler.tabulate import MAX_GRID, tabulate
 from rasplab.rasp import nodes as n
 from rasplab.rasp import ops
 
@@ -76,33 +80,22 @@ class Plan:
         return info
 
 
-def consumers(order: list[n.Node]) -> dict[int, list[n.Node]]:
-    readers: dict[int, list[n.Node]] = {x.uid: [] for x in order}
-    for node in order:
-        for child in node.children:
-            readers[child.uid].append(node)
-    return readers
-
-
-LINEAR_OPS = {"+", "-", "neg", "pos", "*"}
-
-
 def _linear(node: n.Node) -> bool:
     """An affine step: + - and negation, or a product with a constant."""
-    if not isinstance(node, n.Map) or node.op not in LINEAR_OPS:
+    if not isinstance(node, n.Map) or node.op not in AFFINE_OPS:
         return False
     return node.op != "*" or any(
         not isinstance(a, n.Node) or isinstance(a, n.Const) for a in node.args
     )
 
 
-def _fusable(node: n.Node, readers, output: n.Node, infos: dict[int, Info]) -> bool:
+def _fusable(node: n.Node, graph: nx.MultiDiGraph, output: n.Node, infos: dict[int, Info]) -> bool:
     """A map folded into its only reader, itself a map. A map of a numerical s-op
     folds only when it is arithmetic, so that tables never span numerical value sets
     (a comparison of a number is a cheap discretization on its own)."""
     if not isinstance(node, (n.Map, n.Const)) or node is output or node.encoding:
         return False
-    users = readers[node.uid]
+    users = readers(graph, node)
     if len(users) != 1 or not isinstance(users[0], n.Map):
         return False
     if isinstance(node, n.Map) and not _linear(node):
@@ -295,12 +288,12 @@ def constant_block(out: Info) -> MLPBlock:
     )
 
 
-def build(
-    order: list[n.Node], names: dict[int, str], infos: dict[int, Info], output: n.Node, max_len: int
-) -> Plan:
+def build(graph: nx.MultiDiGraph, infos: dict[int, Info], max_len: int) -> Plan:
+    """The blocks for every node of the program graph, in its dependency order."""
     plan = Plan()
-    readers = consumers(order)
-    fused = {x.uid for x in order if isinstance(x, n.Map) and _fusable(x, readers, output, infos)}
+    order, names = ordered_nodes(graph), node_names(graph)
+    output = graph.nodes[graph.graph["output"]]["node"]
+    fused = {x.uid for x in order if isinstance(x, n.Map) and _fusable(x, graph, output, infos)}
     for node in order:
         name = names[node.uid]
         if isinstance(node, n.Const):
@@ -335,14 +328,14 @@ def build(
             plan.mlps.append(block)
     for node in order:
         if node.uid in fused:
-            plan.fused[names[node.uid]] = _fusion_root(node, readers, fused, names)
+            plan.fused[names[node.uid]] = _fusion_root(node, graph, fused, names)
     return plan
 
 
-def _fusion_root(node: n.Node, readers, fused: set[int], names) -> str:
+def _fusion_root(
+    node: n.Node, graph: nx.MultiDiGraph, fused: set[int], names: dict[int, str]
+) -> str:
+    """The s-op whose MLP computes a fused map: its chain of only readers ends there."""
     while node.uid in fused:
-        node = readers[node.uid][0]
+        node = readers(graph, node)[0]
     return names[node.uid]
-
-
-__all__ = ["Plan", "build", "sorted_values"]

@@ -8,8 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from rasplab.compiler.basis import enumerate_inputs
 from rasplab.compiler.compiled import CompiledModel
+from rasplab.compiler.sampling import enumerate_inputs
 from rasplab.rasp import Program
 
 EXHAUSTIVE_LIMIT = 200_000
@@ -75,10 +75,20 @@ def verify(
     seed: int = 0,
     exhaustive_limit: int = EXHAUSTIVE_LIMIT,
 ) -> VerifyResult:
+    """Compiled against interpreter on every input over the vocabulary up to max_len,
+    or on `samples` random ones when there are more than `exhaustive_limit`."""
     inputs = enumerate_inputs(compiled.vocab, compiled.max_len, exhaustive_limit)
     exhaustive = inputs is not None
     if inputs is None:
         inputs = random_inputs(compiled.vocab, compiled.max_len, samples, seed)
+    return verify_on(program, compiled, inputs, exhaustive)
+
+
+def verify_on(
+    program: Program, compiled: CompiledModel, inputs: list[list[Any]], exhaustive: bool
+) -> VerifyResult:
+    """Compiled against interpreter on the given inputs: a model compiled for a
+    narrower domain (a task's valid inputs) is only exact there."""
     tolerance = TOLERANCE if compiled.output_encoding == "numerical" else 0.0
     result = VerifyResult(0, 0, exhaustive, tolerance=tolerance)
     for start in range(0, len(inputs), BATCH):

@@ -41,7 +41,8 @@ def check_input(tokens: Any, where: str = "input") -> list[Any]:
     return list(tokens)
 
 
-def _convert_token(token: Any, conversion: str) -> Any:
+def convert_token(token: Any, conversion: str) -> Any:
+    """A raw input token as `tokens_<conversion>` sees it; ValueError when it cannot be."""
     if conversion == "asis":
         return token
     if conversion == "str":
@@ -147,7 +148,7 @@ class Evaluator:
         rows = []
         for i, tokens in enumerate(self.group.tokens):
             try:
-                rows.append([_convert_token(t, node.conversion) for t in tokens])
+                rows.append([convert_token(t, node.conversion) for t in tokens])
             except ValueError as err:
                 raise ops.Fault(f"cannot read the input: {err}", i) from None
         return ops.from_rows(rows)

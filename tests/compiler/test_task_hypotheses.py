@@ -1,6 +1,11 @@
 """Every task hypothesis marked compilable compiles, and the model agrees with the
-interpreter on the task's inputs. The largest ones (over a million parameters,
-seconds to build) are checked by bench/compile/tasks.py instead."""
+interpreter on the task's inputs. The largest ones (millions of parameters,
+seconds to build) are left to bench/compile/tasks.py, which compiles each and
+verifies it on every valid input of its task (or on samples where the task
+cannot enumerate them): run `python bench/compile/tasks.py`."""
+
+import importlib.util
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -44,3 +49,11 @@ def test_compilable_hypothesis_is_exact_on_the_task(task_name, hypothesis):
 def test_every_large_exclusion_is_still_a_compilable_hypothesis():
     for task_name, hypothesis in LARGE:
         assert tasks.get(task_name).hypotheses[hypothesis].compilable
+
+
+def test_the_benchmark_checks_exactly_the_hypotheses_left_out_here():
+    path = Path(__file__).resolve().parents[2] / "bench" / "compile" / "tasks.py"
+    spec = importlib.util.spec_from_file_location("bench_compile_tasks", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    assert sorted(bench.HYPOTHESES) == sorted(LARGE)
