@@ -117,8 +117,30 @@ def _indented(text: str, indent: str) -> str:
     return "\n".join(indent + line for line in text.splitlines())
 
 
-def describe(session: Session, name: str, value: Any, example: Any) -> str:
-    """A named value as the REPL prints it, s-ops and selectors run on the example.
+def format_rows(example: Any, values: Sequence[Any]) -> list[str]:
+    """An s-op's values under the input's tokens, column by column (`full seq display on`)."""
+    tokens = [token_str(t) for t in example]
+    shown = [token_str(v) for v in values]
+    width = max(len(t) for t in [*tokens, *shown])
+    return [
+        f"{MATRIX_INDENT}input:  {' '.join(t.rjust(width) for t in tokens)}"
+        f"   ({sequence_type(list(example))})",
+        f"{MATRIX_INDENT}output: {' '.join(v.rjust(width) for v in shown)}"
+        f"   ({sequence_type(values)})",
+    ]
+
+
+def describe(
+    session: Session,
+    name: str,
+    value: Any,
+    example: Any,
+    *,
+    show_example: bool = True,
+    full: bool = False,
+) -> str:
+    """A named value as the REPL prints it, s-ops and selectors run on the example
+    (unless `show_example` is off; `full` shows an s-op as input and output rows).
 
     A value that fails on the example is still shown, with the error, since the
     definition itself stands and may work on other inputs.
@@ -130,11 +152,15 @@ def describe(session: Session, name: str, value: Any, example: Any) -> str:
         label = "value" if kind == "atom" else kind
         return f"{LEAD}{label}: {name} = {format_plain(value)}"
     header = f"{LEAD}{'s-op' if kind == 'sop' else 'selector'}: {name}"
+    if not show_example:
+        return header
     call = applied(name, example)
     try:
         result = session.value_on(value, example)
     except RaspError as err:
         return f"{header}\n{EXAMPLE} {call} fails:\n{_indented(str(err), MATRIX_INDENT)}"
+    if kind == "sop" and full and len(set(result.value)) > 1:
+        return "\n".join([header, f"{EXAMPLE} {call} =", *format_rows(example, result.value)])
     if kind == "sop":
         return f"{header}\n{EXAMPLE} {call} = {format_sequence(result.value)}"
     matrix = format_selector(example, result.value, MATRIX_INDENT)

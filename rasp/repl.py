@@ -18,18 +18,23 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from rasplab.rasp import ast, limits
+from rasplab.rasp import nodes as n
 from rasplab.rasp.display import LEAD, describe, expression_name, format_plain
-from rasplab.rasp.errors import RaspError
+from rasplab.rasp.errors import RaspError, nesting_guard
 from rasplab.rasp.evaluate import check_input
+from rasplab.rasp.flow import build_flow, format_flow
+from rasplab.rasp.flow_svg import flow_svg
 from rasplab.rasp.guard import failure_message
-from rasplab.rasp.parser import parse
+from rasplab.rasp.parser import parse, parse_expr
+from rasplab.rasp.program import Program
+from rasplab.rasp.repl_commands import COMMANDS, Command, Mistyped, read_command
 from rasplab.rasp.session import Session
+from rasplab.rasp.values import kind_of
 
 PROMPT = ">> "
 MORE = ".. "
 FILE = "<stdin>"
 HISTORY = Path(os.path.expanduser("~/.rasp_history"))
-_SET_EXAMPLE = re.compile(r"set\s+example\s+(.+)", re.DOTALL)
 _CODE_ONLY = re.compile(r'"[^"\n]*"?|#[^\n]*')  # strings and comments hide braces and ';'
 
 BANNER = "RASP (rasplab): statements end with ';', blocks with '}'. Type help, or exit to leave."
@@ -42,10 +47,9 @@ Statements end with ';'; 'def' and 'for' blocks end with '}'. Input continues on
   e;                  show e's value (it is also bound to 'out')
   def f(a, b) { ...; return e; }
   load "file";        run file.rasp and import its public names
-  set example E       run s-ops on E: a string ("hello") or a list ([1, 2, 3])
-  show example        print the current example
-  help                this text
-  exit, quit          leave (or Ctrl-D)
+
+Commands (no ';' needed):
+{commands}
 
 Primitives: select(keys, queries, op) with op one of == != < <= > >=,
 aggregate(selector, sop[, default]), and the names below.
@@ -77,7 +81,11 @@ class Repl:
     def __init__(self, out: TextIO, session: Session | None = None) -> None:
         self.out = out
         self.session = session or Session()
-        self.example: Any = "hello"
+        self.example: Any = "hello"  # the s-ops' running example
+        self.selector_example: Any = "hello"
+        self.show_examples = {"s-op": True, "selector": True}
+        self.full_seq = False
+        self.draw_dir = Path("comp_flows")  # where draw() writes, as the reference REPL
         self.pending: list[str] = []
 
     def say(self, text: str) -> None:
@@ -105,20 +113,12 @@ class Repl:
 
     def feed(self, line: str) -> bool:
         """Take one line of input; False when the user asked to leave."""
-        if not self.pending:
-            command = line.strip().removesuffix(";").strip()
-            if command in ("exit", "quit"):
-                return False
-            if command == "help":
-                self.say(self.help())
-                return True
-            if command == "show example":
-                self.show_example()
-                return True
-            match = _SET_EXAMPLE.fullmatch(command)
-            if match:
-                self.set_example(match.group(1))
-                return True
+        command = None if self.pending else read_command(line)
+        if isinstance(command, Mistyped):
+            self.say(command.message())
+            return True
+        if command is not None:
+            return self.run_command(command)
         self.pending.append(line)
         source = "\n".join(self.pending)
         if not needs_more(source):
@@ -126,13 +126,48 @@ class Repl:
             self.execute(source)
         return True
 
+    def run_command(self, command: Command) -> bool:
+        """Carry out one REPL command; False for exit."""
+        if command.name == "exit":
+            return False
+        if command.name == "help":
+            self.say(self.help())
+        elif command.name == "show":
+            self.show_example(command.subset)
+        elif command.name == "set":
+            self.set_example(command.argument, command.subset)
+        elif command.name == "examples":
+            for subset in [command.subset] if command.subset else list(self.show_examples):
+                self.show_examples[subset] = command.argument == "on"
+        elif command.name == "full":
+            self.full_seq = command.argument == "on"
+        elif command.name == "draw":
+            self.draw(command.argument)
+        return True
+
     def help(self) -> str:
         """The help text, listing the names the library really has."""
         names = sorted(k for k in self.session.library.vars if k not in ("True", "False"))
-        return HELP + textwrap.fill(", ".join(names), width=80)
+        return HELP.replace("{commands}", COMMANDS) + textwrap.fill(", ".join(names), width=80)
 
-    def show_example(self) -> None:
-        self.say(f"running example is: {format_plain(self.example)}")
+    def show_example(self, subset: str | None = None) -> None:
+        """`running example is: E`, or each kind's example when they differ or one is asked."""
+        if subset is None and format_plain(self.example) == format_plain(self.selector_example):
+            self.say(f"running example is: {format_plain(self.example)}")
+            return
+        if subset in (None, "s-op"):
+            self.say(f"s-op example: {format_plain(self.example)}")
+        if subset in (None, "selector"):
+            self.say(f"selector example: {format_plain(self.selector_example)}")
+
+    def describe(self, name: str, value: Any) -> str:
+        """A value as the settings say: on its kind's example, or without one."""
+        if isinstance(value, n.Selector):
+            example, show = self.selector_example, self.show_examples["selector"]
+        else:
+            example, show = self.example, self.show_examples["s-op"]
+        full = self.full_seq
+        return describe(self.session, name, value, example, show_example=show, full=full)
 
     def guarded(self, work: Callable[[], None]) -> None:
         """Run one request, printing included; whatever fails (a RASP error, a value too
@@ -144,14 +179,17 @@ class Repl:
         except Exception as err:  # MemoryError and RecursionError included
             self.say(failure_message(err))
 
-    def set_example(self, expr: str) -> None:
+    def set_example(self, expr: str, subset: str | None = None) -> None:
         def work() -> None:
             value = self.session.evaluate_expr(expr, "<example>")
             tokens = check_input(value, "the example")
             limits.check_input_length(len(tokens))
-            text = format_plain(value)
-            self.example = value
-            self.say(f"running example is: {text}")
+            format_plain(value)  # fails here, not later, if it cannot be printed
+            if subset in (None, "s-op"):
+                self.example = value
+            if subset in (None, "selector"):
+                self.selector_example = value
+            self.show_example(subset)
 
         self.guarded(work)
 
@@ -182,10 +220,43 @@ class Repl:
                 ]
                 yield f"{LEAD}loaded {stmt.path}: {', '.join(loaded) or 'nothing new'}"
             elif isinstance(stmt, ast.ExprStmt) and i == last_expr:
-                yield describe(self.session, expression_name(stmt.expr), value, self.example)
+                yield self.describe(expression_name(stmt.expr), value)
             for name in _bound_by(stmt):
                 if last_definition[name] == i:
-                    yield describe(self.session, name, names[name], self.example)
+                    yield self.describe(name, names[name])
+
+    def draw(self, arguments: str) -> None:
+        """`draw(sop[, input])`: the computation flow as text here and as an SVG file."""
+
+        def work() -> None:
+            call = parse_expr(f"draw({arguments})", FILE)
+            if not isinstance(call, ast.Call) or not 1 <= len(call.args) <= 2:
+                raise RaspError(
+                    "draw takes an s-op and, optionally, an input",
+                    call.span,
+                    "draw(sop) on the running example, or draw(sop, input)",
+                )
+            with nesting_guard():
+                values = [self.session.interpreter.eval(a, self.session.globals) for a in call.args]
+            sop = values[0]
+            if not isinstance(sop, n.SOp):
+                raise RaspError(f"draw takes an s-op, not a {kind_of(sop)}", call.args[0].span)
+            tokens = check_input(values[1] if len(values) == 2 else self.example, "the input")
+            limits.check_input_length(len(tokens))
+            name = expression_name(call.args[0])
+            flow = build_flow(Program(sop, name), tokens)
+            self.draw_dir.mkdir(parents=True, exist_ok=True)
+            path = self.draw_dir / f"{_file_name(name)}.svg"
+            path.write_text(flow_svg(flow))
+            self.say(format_flow(flow))
+            self.say(f"{LEAD}drawn to {path}")
+
+        self.guarded(work)
+
+
+def _file_name(name: str) -> str:
+    """A name safe for a file: anything but letters, digits, '_' and '-' becomes '_'."""
+    return re.sub(r"[^A-Za-z0-9_-]", "_", name)
 
 
 def _bound_by(stmt: ast.Stmt) -> tuple[str, ...]:

@@ -124,7 +124,9 @@ def test_end_of_input_with_an_unfinished_statement_reports_it():
 
 def test_help_lists_the_commands():
     out = transcript("help\n")
-    assert "set example" in out and "show example" in out and "exit" in out
+    for command in ["set [s-op|selector] example", "show [s-op|selector] example", "draw(sop"]:
+        assert command in out
+    assert "full seq display on|off" in out and "exit(), quit, quit()" in out
     assert "select_from_last" in out  # the library's names, read from the session
 
 
