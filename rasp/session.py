@@ -65,11 +65,13 @@ def read_source(path: str | Path) -> str:
     """A .rasp file's text, or a RaspError saying why it cannot be read (no traceback)."""
     path = Path(path)
     try:
-        return path.read_text()
+        source = path.read_text()
     except OSError as err:
         raise RaspError(f"cannot read {path}: {err.strerror}") from None
     except UnicodeDecodeError:
         raise RaspError(f"cannot read {path}: not UTF-8 text") from None
+    limits.check(f"{path}'s length", len(source), limits.LIMITS.source_chars, " characters")
+    return source
 
 
 @cache

@@ -17,7 +17,7 @@ import safetensors
 import safetensors.torch
 import torch
 
-from rasplab.atomic import replacing, write_text
+from rasplab.atomic import write_bytes, write_text
 from rasplab.model.config import TransformerConfig
 from rasplab.model.transformer import Transformer
 
@@ -42,8 +42,9 @@ def save(model: Transformer, path: str | os.PathLike) -> None:
     cfg_path = config_path(path)
     tensors = {k: v.detach().cpu().contiguous() for k, v in model.state_dict().items()}
     doc = {"format": FORMAT, "version": VERSION, "config": model.cfg.to_dict()}
-    with replacing(path) as tmp:
-        safetensors.torch.save_file(tensors, tmp, metadata={"format": "pt"})
+    # Serialised in memory and written by Python, so a full disk or a read-only folder
+    # is an OSError with its reason (safetensors' own writer raises a bare SafetensorError).
+    write_bytes(path, safetensors.torch.save(tensors, metadata={"format": "pt"}))
     write_text(cfg_path, json.dumps(doc, indent=2) + "\n")
 
 
