@@ -34,6 +34,7 @@ from rasplab.rasp import nodes as n
 from rasplab.model import act_name
 
 CANDIDATE_SITES = 2
+SIMILARITY_ROWS = 600  # (input, position) rows the subspace similarity is measured on
 
 
 @dataclass
@@ -146,15 +147,17 @@ class Assessment:
         start = das.class_mean_directions(acts.rows(site), flat_labels, rank) if init else None
         alignment = das.Alignment(axes, rank, start, seed=self.settings.seed + seed)
         alignment.to(adapter.device)
-        return das.train(adapter, acts, site, alignment, batches,
-                         steps or self.settings.das_steps, target, positions)
+        steps = self.settings.das_steps if steps is None else steps
+        return das.train(adapter, acts, site, alignment, batches, steps, target, positions)
 
     def _align(self, variable: Variable, rank: int, pair_set: PairSet, flat_labels: list,
-               positions_to_try: list[list[int]]):
-        """The best (site, positions, alignment) by IIA on the training pairs: a short
-        search at every residual site, then the two best trained to the full budget."""
+               positions_to_try: list[list[int]], probe_accuracy: dict[str, float]):
+        """The best (site, positions, alignment) by IIA on the training pairs: every
+        residual site screened by its untrained starting subspace (the span of the
+        variable's class means there), the best two trained, one random restart where
+        neither reaches the threshold."""
         steps = self.settings.das_steps
-        options: list[tuple[float, str, list[int] | None, das.Alignment]] = []
+        screened: list[tuple[float, float, str, list[int] | None, das.Alignment]] = []
 
         def score(site: str, alignment: das.Alignment, positions) -> float:
             return das.iia(self.adapter, self.acts, site, alignment.basis().detach(),
@@ -163,16 +166,18 @@ class Assessment:
         for positions in [None, *positions_to_try]:
             for site in self.acts.sites:
                 alignment = self._train(site, rank, flat_labels, pair_set.train, positions,
-                                        steps=max(steps // 4, 1))
-                options.append((score(site, alignment, positions), site, positions, alignment))
-        options.sort(key=lambda o: -o[0])
+                                        steps=0)
+                accuracy = probe_accuracy.get(short(site), 0.0)
+                screened.append((score(site, alignment, positions), accuracy, site, positions,
+                                 alignment))
+        screened.sort(key=lambda o: (-o[0], -o[1]))
         finals = []
-        for _, site, positions, alignment in options[:CANDIDATE_SITES]:
+        for _, _, site, positions, alignment in screened[:CANDIDATE_SITES]:
             das.train(self.adapter, self.acts, site, alignment, pair_set.train, steps,
                       "counterfactual", positions)
             finals.append((score(site, alignment, positions), site, positions, alignment))
         best = max(finals, key=lambda o: o[0])
-        if best[0] < self.t.implements_iia:  # one restart from a random subspace
+        if best[0] < self.t.implements_iia:
             _, site, positions, _ = best
             alignment = self._train(site, rank, flat_labels, pair_set.train, positions, seed=17,
                                     init=False)
@@ -224,7 +229,8 @@ class Assessment:
         rank = self.rank(variable)
         result.rank = rank
         _, site, positions, alignment = self._align(
-            variable, rank, pair_set, flat_labels, self._source_positions(variable, labels)
+            variable, rank, pair_set, flat_labels, self._source_positions(variable, labels),
+            result.probe["accuracy"],
         )
         basis = alignment.basis().detach()
         result.site, result.positions = site, positions
@@ -300,7 +306,7 @@ class Assessment:
         )
         dims = [d for node in variable.nodes for d in cm.layout.dims(node)]
         compiled_rows = compiled_acts.rows(final)[:, dims].double().cpu().numpy()
-        rows = min(len(trained), 2000)
+        rows = min(len(trained), SIMILARITY_ROWS)
         return similarity.compare_representations(trained[:rows], compiled_rows[:rows])
 
     # -- the whole hypothesis ----------------------------------------------------

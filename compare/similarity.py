@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-BOOTSTRAP = 100
+BOOTSTRAP = 40
 
 
 def _centre(x: np.ndarray) -> np.ndarray:
