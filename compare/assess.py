@@ -76,6 +76,8 @@ class Assessment:
         self.inputs: Inputs = held_out(self.adapter, program, task, settings.inputs, settings.seed)
         self.trace = program.evaluate(self.inputs.tokens)
         self.acts = SiteActivations(self.adapter, self.inputs.tokens)
+        # the input position of every row of acts.rows()
+        self.positions = [p for x in self.inputs.tokens for p in range(len(x))]
         self._random_acts: SiteActivations | None = None
         self.builder = PairBuilder(
             self.adapter, program, self.inputs, self.trace, settings.seed, settings.batch
@@ -120,7 +122,10 @@ class Assessment:
             else:
                 width = len({_label(v) for row in self.trace[node] for v in row})
             total += max(width, 1)
-        cap = self.settings.max_rank or total
+        # A variable that takes C values differs between two inputs within C - 1
+        # directions: a wider swap only adds directions that carry something else.
+        values = {v for row in self.labels(variable) for v in row}
+        cap = min(self.settings.max_rank or total, max(len(values) - 1, 1))
         return max(1, min(total, self.adapter.model.cfg.d_model, cap))
 
     def labels(self, variable: Variable) -> list[list[Any]]:
@@ -139,12 +144,16 @@ class Assessment:
                positions, target: das.Target = "counterfactual", adapter: Adapter | None = None,
                acts: SiteActivations | None = None, seed: int = 0, steps: int | None = None,
                init: bool = True) -> das.Alignment:
-        """An alignment started from the span of the variable's class means (or a random
-        subspace), trained on the pairs."""
+        """An alignment started from the directions that separate the variable's values
+        (linear discriminants within each position, or a random subspace), trained on
+        the pairs."""
         adapter = adapter or self.adapter
         acts = acts or self.acts
         axes = das.frame(acts.rows(site)) if acts is not self.acts else self.frame(site)
-        start = das.class_mean_directions(acts.rows(site), flat_labels, rank) if init else None
+        start = (
+            das.discriminant_directions(acts.rows(site), flat_labels, rank, self.positions, axes)
+            if init else None
+        )
         alignment = das.Alignment(axes, rank, start, seed=self.settings.seed + seed)
         alignment.to(adapter.device)
         steps = self.settings.das_steps if steps is None else steps
@@ -153,8 +162,8 @@ class Assessment:
     def _align(self, variable: Variable, rank: int, pair_set: PairSet, flat_labels: list,
                positions_to_try: list[list[int]], probe_accuracy: dict[str, float]):
         """The best (site, positions, alignment) by IIA on the training pairs: every
-        residual site screened by its untrained starting subspace (the span of the
-        variable's class means there), the best two trained, one random restart where
+        residual site screened by its untrained starting subspace (the directions that
+        separate the variable's values there), the best two trained, one random restart where
         neither reaches the threshold."""
         steps = self.settings.das_steps
         screened: list[tuple[float, float, str, list[int] | None, das.Alignment]] = []

@@ -9,7 +9,7 @@ values come from the source. Only the subspace is trained; the model is frozen.
 Everything is done in the site's own frame: the principal axes of its
 activations over the held-out inputs (signs fixed by the data). A change of basis
 of the residual stream moves the frame with it, so the search, its initialisation
-(the span of the variable's class means) and its result do not depend on the
+(the linear discriminants of the variable's values) and its result do not depend on the
 basis the model happens to be written in. Directions the activations never use
 cannot carry anything and are left out.
 
@@ -56,17 +56,41 @@ def frame(rows: torch.Tensor, tol: float = 1e-6) -> torch.Tensor:
     return axes.T.float()
 
 
-def class_mean_directions(rows: torch.Tensor, labels: Sequence[Any], k: int) -> torch.Tensor:
-    """[<=k, d] orthonormal directions spanning the variable's class means (weighted
-    by class size): where its values differ on average."""
-    x = rows.double() - rows.double().mean(0, keepdim=True)
-    classes: dict[Any, list[int]] = {}
-    for i, label in enumerate(labels):
-        classes.setdefault(label, []).append(i)
-    means = torch.stack([x[idx].mean(0) * len(idx) ** 0.5 for idx in classes.values()])
-    _, s, vh = torch.linalg.svd(means, full_matrices=False)
-    keep = s > 1e-9 * max(float(s.max()), 1e-12)
-    return vh[keep][:k].float()
+def discriminant_directions(rows: torch.Tensor, labels: Sequence[Any], k: int,
+                            positions: Sequence[int], axes: torch.Tensor) -> torch.Tensor:
+    """[<=k, d] orthonormal directions that separate the variable's values: linear
+    discriminant analysis within each position (so the positions that a value comes
+    with, as lengths bring positions, are not mistaken for it), between-class scatter
+    against within-class scatter, in the site's frame `axes` [d, r]. Directions where
+    the classes differ only by sampling noise (say, the tokens that happened to come
+    with a class) have large within-class scatter and are left out."""
+    x = rows.double() @ axes.double()  # [rows, r]
+    r = x.shape[1]
+    between = torch.zeros(r, r, dtype=torch.float64)
+    within = torch.zeros(r, r, dtype=torch.float64)
+    by_position: dict[int, list[int]] = {}
+    for i, p in enumerate(positions):
+        by_position.setdefault(p, []).append(i)
+    for members in by_position.values():
+        block = x[members]
+        centre = block.mean(0, keepdim=True)
+        classes: dict[Any, list[int]] = {}
+        for j, i in enumerate(members):
+            classes.setdefault(labels[i], []).append(j)
+        for idx in classes.values():
+            mean = block[idx].mean(0, keepdim=True)
+            between += len(idx) * (mean - centre).T @ (mean - centre)
+            within += (block[idx] - mean).T @ (block[idx] - mean)
+    ridge = 1e-3 * float(within.trace()) / max(r, 1) + 1e-9 * max(float(between.trace()), 1e-12)
+    values, vectors = torch.linalg.eigh(within + ridge * torch.eye(r, dtype=torch.float64))
+    whiten = vectors @ torch.diag(values.clamp_min(1e-30) ** -0.5) @ vectors.T
+    scores, directions = torch.linalg.eigh(whiten @ between @ whiten)
+    keep = scores > 1e-9 * max(float(scores.max()), 1e-12)
+    chosen = (whiten @ directions[:, keep].flip(1))[:, :k]
+    if not chosen.shape[1]:
+        return torch.zeros(0, rows.shape[1])
+    q, _ = torch.linalg.qr(chosen)
+    return (axes.double() @ q).T.float()
 
 
 class Alignment(nn.Module):
@@ -134,30 +158,50 @@ def _targets(batch: PairBatch, target: Target) -> torch.Tensor:
 def train(adapter: Adapter, acts: SiteActivations, site: str, alignment: Alignment,
           batches: list[PairBatch], steps: int, target: Target = "counterfactual",
           positions: Sequence[int] | None = None, lr: float = 0.01) -> Alignment:
-    """Adam on the subspace; stops early once a whole pass over the training
-    batches is right on 99% of sequences."""
+    """Adam on the subspace, keeping the best subspace seen over whole passes of the
+    training batches (Adam's first steps move every weight by about lr even where the
+    gradient vanishes, so a start that is already right is never trained away); stops
+    once a pass is right on 99% of sequences."""
+    best_score = _pass_accuracy(adapter, acts, site, alignment, batches, target, positions)
+    if best_score >= 0.99 or steps <= 0:
+        return alignment
+    best_weight = alignment.weight.detach().clone()
     optimizer = torch.optim.Adam(alignment.parameters(), lr=lr)
-    right = seen = 0
     with frozen(adapter.model):
         for step in range(steps):
             batch = batches[step % len(batches)]
-            goal = _targets(batch, target)
             logits = intervened_logits(adapter, acts, site, alignment.basis(), batch, positions)
             loss = nn.functional.cross_entropy(
-                logits[:, 1:].reshape(-1, logits.shape[-1]), goal.reshape(-1),
+                logits[:, 1:].reshape(-1, logits.shape[-1]),
+                _targets(batch, target).reshape(-1),
                 ignore_index=IGNORE,
             )
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
-            with torch.no_grad():
-                hit = ((logits[:, 1:].argmax(-1) == goal) | (goal == IGNORE)).all(1)
-                right, seen = right + int(hit.sum()), seen + len(hit)
-            if (step + 1) % len(batches) == 0:
-                if seen and right / seen >= 0.99:
+            if (step + 1) % len(batches) == 0 or step + 1 == steps:
+                score = _pass_accuracy(adapter, acts, site, alignment, batches, target, positions)
+                if score > best_score:
+                    best_score, best_weight = score, alignment.weight.detach().clone()
+                if score >= 0.99:
                     break
-                right = seen = 0
+    with torch.no_grad():
+        alignment.weight.copy_(best_weight)
     return alignment
+
+
+@torch.no_grad()
+def _pass_accuracy(adapter: Adapter, acts: SiteActivations, site: str, alignment: Alignment,
+                   batches: list[PairBatch], target: Target, positions) -> float:
+    """Share of training sequences the swap gets right (all scored positions)."""
+    right = seen = 0
+    basis = alignment.basis()
+    for batch in batches:
+        goal = _targets(batch, target)
+        logits = intervened_logits(adapter, acts, site, basis, batch, positions)
+        hit = ((logits[:, 1:].argmax(-1) == goal) | (goal == IGNORE)).all(1)
+        right, seen = right + int(hit.sum()), seen + len(hit)
+    return right / seen if seen else 0.0
 
 
 @torch.no_grad()
@@ -172,6 +216,8 @@ def iia(adapter: Adapter, acts: SiteActivations, site: str, basis: torch.Tensor,
         predicted = logits[:, 1:].argmax(dim=-1)
         scored = goal != IGNORE
         effective = ((goal != batch.base_output) & scored).any(dim=1)
+        if target == "shuffled":  # only pairs where the shuffled target is another answer
+            effective &= ((goal != batch.counterfactual) & scored).any(dim=1)
         right = (predicted == goal) | ~scored
         positions_total += int(scored[effective].sum())
         correct += int(((predicted == goal) & scored)[effective].sum())
