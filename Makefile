@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test lint bench clean test-tl grok grok-small
+.PHONY: install demo test test-browser lint bench clean test-tl grok grok-small
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -37,6 +37,13 @@ demo: install
 test: install
 	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -n 2
+
+# The compare report rendered in headless Chromium (Debian's package, installed when
+# missing; needs root, as on CI): screenshot, images decoded, verdict shown.
+test-browser: install
+	command -v chromium >/dev/null || (apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium)
+	$(PY) -m pytest -q -m browser tests/compare/test_report_browser.py
 
 lint: install
 	$(VENV)/bin/ruff check .
