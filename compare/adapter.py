@@ -14,10 +14,12 @@ from typing import Any
 import torch
 from rasplab.compiler.compiled import LABEL_KEY
 from rasplab.rasp import RaspError
+from rasplab.rasp.tokens import TokenIds, UnknownTokenError
+from rasplab.tasks import IGNORE_INDEX
 
 from rasplab.model import Transformer
 
-IGNORE = -100
+IGNORE = IGNORE_INDEX  # unscored positions, as the tasks mark them
 
 
 class CompareError(RaspError):
@@ -34,7 +36,7 @@ class Adapter:
     task: str | None = None
 
     def __post_init__(self) -> None:
-        self._ids = {value_key(t): i for i, t in enumerate(self.vocab, start=1)}
+        self._ids = TokenIds(self.vocab)
         self._classes = {value_key(v): j for j, v in enumerate(self.output_values)}
 
     @property
@@ -43,14 +45,10 @@ class Adapter:
 
     def ids(self, inputs: Sequence[Sequence[Any]]) -> torch.Tensor:
         """[batch, n + 1] token ids of same-length inputs, BOS first."""
-        rows = []
-        for tokens in inputs:
-            try:
-                rows.append([0] + [self._ids[value_key(t)] for t in tokens])
-            except KeyError as err:
-                raise CompareError(
-                    f"token {err.args[0][1]!r} is not in the model's vocabulary {self.vocab}"
-                ) from None
+        try:
+            rows = [self._ids.encode(tokens) for tokens in inputs]
+        except UnknownTokenError as err:
+            raise CompareError(f"{err.message}; the model's vocabulary is {self.vocab}") from None
         return torch.tensor(rows, device=self.device)
 
     def classes(self, outputs: Sequence[Sequence[Any]], scored: Sequence[Sequence[bool]]):

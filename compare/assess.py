@@ -252,8 +252,11 @@ class Assessment:
             result.iia.sequence, [result.controls.random_subspace, result.controls.shuffled],
             self.t,
         )
-        result.carries = node_role == "intermediate" and site != EMBEDDING_SITE
-        if node_role == "intermediate" and site == EMBEDDING_SITE:
+        # A pass at the embedding swaps part of the input itself, so it proves nothing;
+        # a failure everywhere is a failure wherever the best site happened to be.
+        trivial = site == EMBEDDING_SITE and result.verdict != "does not"
+        result.carries = node_role == "intermediate" and not trivial
+        if node_role == "intermediate" and trivial:
             result.notes.append(
                 "aligned at the embedding, where a swap exchanges part of the input itself: "
                 "any model that reads its input passes this, so it carries no verdict"

@@ -3,8 +3,8 @@
 A node passes only where its IIA is high and beats every same-model control (a
 random subspace of the same rank at the same site; an alignment trained on
 shuffled counterfactuals) by the margin. Only nodes that could have failed carry
-the overall verdict: intermediate nodes, aligned somewhere other than the
-embedding (a swap there exchanges part of the input itself). The output and maps
+the overall verdict: intermediate nodes, unless they pass only at the embedding
+(a swap there exchanges part of the input itself). The output and maps
 of the input at the same position are reported but carry nothing.
 """
 
