@@ -436,6 +436,10 @@ def selector_heads(run: Assessment, adapter: Adapter, random_adapter: Adapter) -
     trace = run.program.evaluate(tokens)
     heads = _head_patterns(adapter, adapter.ids(tokens))
     random_heads = _head_patterns(random_adapter, random_adapter.ids(tokens))
+    users: dict[str, list[str]] = {}
+    for x in run.program.nodes:
+        if isinstance(x, (n.Aggregate, n.SelectorWidth)):
+            users.setdefault(run.program.name_of(x.selector), []).append(run.program.name_of(x))
     found = {}
     for name in dict.fromkeys(selectors_used(run.program)):
         selected = np.array(trace[name], dtype=np.float64)
@@ -445,6 +449,7 @@ def selector_heads(run: Assessment, adapter: Adapter, random_adapter: Adapter) -
         )
         best = max(scores, key=scores.get) if scores else None
         found[name] = {
+            "used_by": users.get(name, []),
             "best_head": best,
             "agreement": scores.get(best) if best else None,
             "heads": scores,

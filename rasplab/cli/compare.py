@@ -34,12 +34,14 @@ exit status: 0 when the comparison ran, 1 on an error.
 
 def compare_command(args: argparse.Namespace) -> int:
     import torch
+    from threadpoolctl import threadpool_limits
 
     from rasplab.compare import Settings, compare
     from rasplab.compare.report import write
     from rasplab.model import load
 
     torch.set_num_threads(args.threads)
+    threadpool_limits(args.threads)  # numpy's BLAS too, not only torch's
     file = args.file or args.program
     if args.report:
         _check_report_dir(args.report)
