@@ -37,10 +37,10 @@ examples:
 def compiled_program(args: argparse.Namespace) -> tuple[Program, CompiledModel, float]:
     """Run FILE, compile the named s-op: (program, compiled model, seconds compiling).
     Shared with `rasp verify`, which takes the same arguments."""
-    from rasplab.compiler import compile_program
-
     vocab = parse_vocab(args.vocab)
     check_domain(vocab, args.max_len)
+    from rasplab.compiler import compile_program
+
     program = load_program(args.file, args.name)
     start = time.perf_counter()
     model = compile_program(program, vocab, args.max_len, causal=args.causal)
@@ -69,12 +69,12 @@ def _checked_output(text: str, force: bool) -> Path:
 
 
 def compile_command(args: argparse.Namespace) -> int:
-    from rasplab.compiler.report import compile_summary, format_compile
-
     output = None if args.output is None else _checked_output(args.output, args.force)
     if args.example is not None and args.plot is None:
         raise RaspError("--example is the input the figures show", hint="add --plot DIR")
-    _, cm, seconds = compiled_program(args)
+    _, cm, seconds = compiled_program(args)  # refuses a domain over the limits before torch loads
+    from rasplab.compiler.report import compile_summary, format_compile
+
     example = None if args.example is None else parse_example(args.example, cm.vocab)
     written: list[Path] = []
     if output is not None:

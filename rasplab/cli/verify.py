@@ -24,10 +24,10 @@ examples:
 
 
 def verify_command(args: argparse.Namespace) -> int:
+    program, cm, _ = compiled_program(args)  # refuses a domain over the limits before torch loads
     from rasplab.compiler.report import format_verify
     from rasplab.compiler.verify import verify
 
-    program, cm, _ = compiled_program(args)
     result = verify(program, cm, samples=args.samples, seed=args.seed)
     if args.json:
         print(dumps(result.to_dict(), default=format_plain))
