@@ -218,7 +218,8 @@ class Repl:
                     for k, v in names.items()
                     if k != "out" and k not in last_definition and before.get(k) is not v
                 ]
-                yield f"{LEAD}loaded {stmt.path}: {', '.join(loaded) or 'nothing new'}"
+                source = self.session.interpreter.loaded.get(stmt.path, stmt.path)
+                yield f"{LEAD}loaded {source}: {', '.join(loaded) or 'nothing new'}"
             elif isinstance(stmt, ast.ExprStmt) and i == last_expr:
                 yield self.describe(expression_name(stmt.expr), value)
             for name in _bound_by(stmt):
