@@ -102,7 +102,7 @@ def add_run_command(commands: argparse._SubParsersAction) -> None:
         "file",
         metavar="FILE",
         help='a .rasp file (load "x"; in it looks for x.rasp beside FILE, '
-        "then in the current directory, then in the library)",
+        "then in the library; never in the current directory)",
     )
     parser.add_argument(
         "-i", "--input", metavar="I", required=True, help="the input sequence (formats below)"
