@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 ACT_FNS = ("relu", "gelu")
+MAX_PARAMS = 250_000_000  # 1 GB at float32: a shape above it is refused before allocating
+NO_LIMITS = "RASPLAB_NO_LIMITS"  # rasp/limits.py's switch (--no-limits); set to 1, lifts it
 NORMALIZATIONS = (None, "LN")
 
 PerLayer = int | Sequence[int]
@@ -108,6 +111,16 @@ class TransformerConfig:
         for heads, d_head, d_mlp in layers:
             total += 4 * heads * d_head * (d + 1) + 2 * d * d_mlp + d_mlp + 5 * d
         return total
+
+    def check_size(self) -> None:
+        """ValueError when the model would exceed MAX_PARAMS (d_model = 10^6 asked for
+        4 TB before any shape was checked), unless the limits are lifted."""
+        count = self.n_params()
+        if count > MAX_PARAMS and os.environ.get(NO_LIMITS, "") != "1":
+            raise ValueError(
+                f"the model's parameter count is {count:,}, above the limit of "
+                f"{MAX_PARAMS:,}; --no-limits (or {NO_LIMITS}=1) lifts the limits"
+            )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON types only, so json.loads(json.dumps(d)) == d."""

@@ -28,7 +28,6 @@ from rasplab.model.hooks import (
 )
 from rasplab.model.init import Init, init_weights
 from rasplab.model.layernorm import normalization
-from rasplab.rasp import limits
 
 # None: every position; int or slice: as in logits[:, positions]; a 1-D index tensor:
 # the same positions in every sequence; a 2-D [batch, k] index tensor: k positions per
@@ -53,7 +52,7 @@ class Transformer(nn.Module):
         generator: torch.Generator | None = None,
     ) -> None:
         super().__init__()
-        limits.check("the model's parameter count", cfg.n_params(), limits.LIMITS.params)
+        cfg.check_size()
         self.cfg = cfg
         self.embed = Embed(cfg.d_vocab, cfg.d_model)
         self.hook_embed = HookPoint()
