@@ -110,7 +110,7 @@ def grok_cases() -> list[Case]:
     if not GROK.exists():
         print(f"skipping the grokked mod-add rows: {GROK} is absent (run `make grok-small`)")
         return []
-    from rasplab.train.fourier import key_frequencies
+    from rasplab.analysis.fourier import key_frequencies
 
     model = load(GROK)
     k = key_frequencies(model.embed.W_E[:53], 1)[0]

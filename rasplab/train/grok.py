@@ -26,11 +26,11 @@ from typing import Any
 import torch
 
 from rasplab import tasks
+from rasplab.analysis.fourier import key_frequencies, key_share, restricted_and_excluded_loss
 from rasplab.model import Transformer
 from rasplab.train.config import TrainConfig
 from rasplab.train.data import FiniteData, StreamData
 from rasplab.train.evaluate import scored_logits
-from rasplab.train.fourier import key_frequencies, key_share, restricted_and_excluded_loss
 from rasplab.train.loop import Log, Measures, train
 
 KEY_FREQUENCIES = 5  # Nanda et al. found five for p = 113

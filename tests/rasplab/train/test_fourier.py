@@ -7,14 +7,14 @@ import torch
 import torch.nn.functional as F
 
 from rasplab import tasks
-from rasplab.train import build_model
-from rasplab.train.data import make_data
-from rasplab.train.fourier import (
+from rasplab.analysis.fourier import (
     fourier_basis,
     frequency_norms,
     key_frequencies,
     restricted_and_excluded_loss,
 )
+from rasplab.train import build_model
+from rasplab.train.data import make_data
 from rasplab.train.grok import fourier_measures, grokking_events
 
 P = 13
