@@ -35,6 +35,12 @@ __all__ = ["Settings", "check_fit", "compare"]
 
 def check_fit(adapter: Adapter, program: Program, task) -> None:
     """Refuse, before any work, a model, program and task that do not fit together."""
+    if adapter.model.cfg.n_ctx < adapter.max_len + 1:
+        raise CompareError(
+            f"the model reads at most {adapter.model.cfg.n_ctx} positions (BOS included) but "
+            f"inputs of {adapter.max_len} tokens need {adapter.max_len + 1}"
+            + (f" (task {task.name})" if task is not None else "")
+        )
     if task is not None and adapter.max_len < task.max_len:
         raise CompareError(
             f"the model takes inputs up to {adapter.max_len} tokens but task "

@@ -1,5 +1,6 @@
 """Comparison verdicts on models whose algorithm is known: compiled ones."""
 
+import dataclasses
 import json
 
 import numpy as np
@@ -189,3 +190,12 @@ def test_max_rank_caps_every_alignment(sort5, tmp_path, capsys):
     assert out["nodes"]["sort_rank"]["rank"] == 3  # 10 compiled dimensions, capped
     assert out["nodes"]["rank"]["rank"] == 1
     assert any("at most 3" in note for note in out["notes"])
+
+
+def test_an_unlabelled_model_too_short_for_the_task_is_refused_before_any_work(sort5):
+    _, rank, _, compiled = sort5
+    cfg = dataclasses.replace(compiled.model.cfg, labels={})
+    unlabelled = Transformer(cfg)
+    unlabelled.load_state_dict(compiled.model.state_dict())
+    with pytest.raises(CompareError, match="at most 6 positions"):
+        compare(unlabelled, rank, tasks.get("sort10"), settings=FAST, progress=False)
