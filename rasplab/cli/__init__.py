@@ -21,6 +21,7 @@ from rasplab.cli.compare import add_compare_command
 from rasplab.cli.compile import add_compile_command
 from rasplab.cli.grok import add_grok_command
 from rasplab.cli.run import add_run_command
+from rasplab.cli.sweep import add_sweep_command
 from rasplab.cli.tasks import add_tasks_command
 from rasplab.cli.train import add_train_command
 from rasplab.cli.verify import add_verify_command
@@ -37,6 +38,7 @@ examples (one per command):
   rasp compare --model runs/sort5/model.safetensors --program tasks/hypotheses/sort.rasp \\
       --name sort_rank --task sort5 --report runs/sort5/compare
   rasp grok --p 53 --frac 0.4 --lr 3e-3 --steps 3000 -o runs/grok-p53
+  rasp sweep sort5-seeds.toml            train and compare many models on Ray
   rasp COMMAND --help                    everything about one command"""
 
 COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
@@ -47,6 +49,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_tasks_command,
     add_compare_command,
     add_grok_command,
+    add_sweep_command,
 ]
 
 
