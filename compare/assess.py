@@ -325,7 +325,13 @@ class Assessment:
 
     def run(self) -> HypothesisResult:
         nodes: dict[str, NodeResult] = {}
-        for variable in variables(self.program, self.settings.groups):
+        found = variables(self.program, self.settings.groups, self.builder.undefined_share)
+        grouped = [
+            f"{v.name} swapped as one variable: each alone leaves the program undefined on "
+            "most pairs (grouped automatically; --group overrides)"
+            for v in found if v.automatic
+        ]
+        for variable in found:
             if self.progress is not None:
                 self.progress(f"{self.program.name}: {variable.name}")
             nodes[variable.name] = self.variable(variable)
@@ -346,7 +352,7 @@ class Assessment:
             for x in nodes.values()
             if x.carries and x.iia.sequence is not None
         ]
-        notes = [self.compile_note] if self.compile_note else []
+        notes = ([self.compile_note] if self.compile_note else []) + grouped
         return HypothesisResult(
             program=self.program.name,
             behaviour=seen,

@@ -11,7 +11,7 @@ one) carry a verdict.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -29,6 +29,7 @@ Role = Literal["intermediate", "local", "output"]
 class Variable:
     name: str
     nodes: tuple[str, ...]
+    automatic: bool = False  # grouped by automatic_groups, not by the caller
 
     @classmethod
     def single(cls, node: str) -> Variable:
@@ -65,10 +66,59 @@ def role(program: Program, node: str) -> Role:
     return "local"
 
 
-def variables(program: Program, groups: Sequence[Sequence[str]] = ()) -> list[Variable]:
-    """One variable per claimed node, except that the nodes of each group are one."""
-    grouped = {node for group in groups for node in group}
+def _reads(program: Program, node: n.Node) -> frozenset[str]:
+    """The named s-ops (and inputs) a node is computed from through unnamed maps."""
+    found: set[str] = set()
+    for child in node.children:
+        if isinstance(child, n.Map) and child.label is None:
+            found |= _reads(program, child)
+        elif isinstance(child, n.SOp) and not isinstance(child, n.Const):
+            found.add(program.name_of(child))
+    return frozenset(found)
+
+
+def automatic_groups(
+    program: Program,
+    undefined: Callable[[tuple[str, ...]], float],
+    exclude: Collection[str] = (),
+) -> list[tuple[str, ...]]:
+    """Nodes that only make sense together: numerical maps of the same s-ops (cos_a and
+    sin_a of a) whose swap alone leaves the program undefined on most pairs (a point off
+    the circle), each grown in program order until `undefined` (the share of pairs a
+    swap of those nodes leaves undefined) says the swap is defined on most pairs."""
+    by_reads: dict[frozenset[str], list[str]] = {}
+    for name in claimed_nodes(program):
+        node = program.node(name)
+        if name not in exclude and isinstance(node, n.Map) and node.encoding == "numerical":
+            by_reads.setdefault(_reads(program, node), []).append(name)
+    groups = []
+    for members in by_reads.values():
+        while len(members) > 1:
+            group = (members.pop(0),)
+            share = undefined(group)
+            if share <= 0.5:
+                continue
+            while members and share > 0.5:
+                group += (members.pop(0),)
+                share = undefined(group)
+            if share <= 0.5:
+                groups.append(group)
+    return groups
+
+
+def variables(
+    program: Program,
+    groups: Sequence[Sequence[str]] = (),
+    undefined: Callable[[tuple[str, ...]], float] | None = None,
+) -> list[Variable]:
+    """One variable per claimed node, except that the nodes of each group are one; given
+    `undefined`, nodes that only make sense together are grouped too (automatic_groups;
+    a node in `groups`, even a group of one, is left as given)."""
+    explicit = {node for group in groups for node in group}
+    formed = [] if undefined is None else automatic_groups(program, undefined, explicit)
     result = [Variable(" + ".join(group), tuple(group)) for group in groups]
+    result += [Variable(" + ".join(group), group, automatic=True) for group in formed]
+    grouped = explicit | {node for group in formed for node in group}
     result += [Variable.single(x) for x in claimed_nodes(program) if x not in grouped]
     return result
 
@@ -195,6 +245,13 @@ class PairBuilder:
                 + (" at the positions they share" if kind == "across lengths" else "")
             )
         return result
+
+    def undefined_share(self, nodes: tuple[str, ...], limit: int = 64) -> float:
+        """The share of (up to `limit`) pairs on which swapping these nodes alone leaves
+        the program undefined."""
+        chosen = pairs(self.inputs, self.seed)[:limit]
+        outs = self._counterfactuals(Variable(" + ".join(nodes), nodes), chosen)
+        return sum(out is None for out in outs) / max(len(outs), 1)
 
     def _shuffled(self, chosen: list[tuple[int, int]]) -> list[int]:
         """Another pair's source for each pair, from a base of the same length (so it is

@@ -24,9 +24,14 @@ class Hypothesis:
     output: str
     compilable: bool
     note: str = ""
+    # Generated RASP text (tasks/fourier.py), run instead of the file, which then
+    # names its generator.
+    source: str | None = None
 
     def program(self) -> Program:
-        """The output s-op as a Program (the file is run once per process)."""
+        """The output s-op as a Program (the file or source is run once per process)."""
+        if self.source is not None:
+            return _source_session(self.source).program(self.output)
         return _session(self.file).program(self.output)
 
 
@@ -42,4 +47,11 @@ def hypothesis(file_name: str, output: str, compilable: bool, note: str = "") ->
 def _session(file: Path) -> Session:
     session = Session()
     session.exec_file(file)
+    return session
+
+
+@cache
+def _source_session(source: str) -> Session:
+    session = Session()
+    session.exec(source)
     return session

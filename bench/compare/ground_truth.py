@@ -14,7 +14,6 @@ made it, whose answers are not known: their rows say what compare reads.
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,13 +25,13 @@ import torch
 from rasplab.compare import Settings, compare
 from rasplab.compiler import compile_program
 from rasplab.rasp import Program, Session
+from rasplab.tasks.fourier import fourier_program, table_program
 
 from rasplab import tasks
 from rasplab.model import Transformer, load
 from rasplab.model.ablate import without_head, without_layer
 from rasplab.model.rotate import rotated
 
-HYPOTHESES = Path(__file__).resolve().parents[2] / "tasks" / "hypotheses"
 GROK = Path("runs/grok-p53/model.safetensors")
 NOT_IMPLEMENTS = "not implements"
 
@@ -93,19 +92,6 @@ def trained(task_name: str, out: Path) -> Callable[[], Transformer]:
     return make
 
 
-def mod_add_p53(k: int | None) -> Program:
-    """mod_arith.rasp's table and Fourier hypotheses at p = 53 (the file fixes 113),
-    the Fourier one at key frequency k."""
-    source = (HYPOTHESES / "mod_arith.rasp").read_text()
-    numbers = (HYPOTHESES / "numbers.rasp").read_text()
-    source = source.replace('load "numbers";', numbers).replace("113", "53")
-    if k is not None:
-        source = re.sub(r"_k = \d+;", f"_k = {k};", source)
-    session = Session()
-    session.exec(source)
-    return session.program("mod_add_fourier" if k is not None else "mod_add_table")
-
-
 def grok_cases() -> list[Case]:
     if not GROK.exists():
         print(f"skipping the grokked mod-add rows: {GROK} is absent (run `make grok-small`)")
@@ -113,13 +99,13 @@ def grok_cases() -> list[Case]:
     from rasplab.analysis.fourier import key_frequencies
 
     model = load(GROK)
-    k = key_frequencies(model.embed.W_E[:53], 1)[0]
-    groups = [("cos_a", "sin_a"), ("cos_b", "sin_b"), ("cos_sum", "sin_sum")]
+    k = key_frequencies(model.embed.W_E[1:54], 1)[0]  # id 0 is BOS, number x is id x + 1
+    # cos/sin of one operand are grouped automatically (each alone is undefined)
     return [
         Case("grokked", "grok p53 vs table", "mod_add_p53", lambda: model,
-             lambda: mod_add_p53(None), "?"),
+             lambda: table_program(53), "?"),
         Case("grokked", f"grok p53 vs fourier k={k}", "mod_add_p53", lambda: model,
-             lambda: mod_add_p53(k), "?", Settings(groups=groups, max_rank=8)),
+             lambda: fourier_program(53, [k]), "?", Settings(max_rank=8)),
     ]
 
 

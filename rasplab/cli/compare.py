@@ -21,6 +21,7 @@ examples:
       --task sort5 --report out/
   rasp compare --model runs/sort5/model.safetensors --task sort5      # rank every hypothesis
   rasp compare --model sort.safetensors --program rasp/lib/sort.rasp --name sorted --json
+  rasp compare --model runs/grok-p53/model.safetensors --task mod_add_p53 --fourier
 
 The verdict per node is implements / partial / does not, or untested with the
 reason; a node passes only where its IIA beats two same-model controls (a random
@@ -50,6 +51,8 @@ def compare_command(args: argparse.Namespace) -> int:
     except (FileNotFoundError, ValueError) as err:
         raise RaspError(str(err)) from None
     task = _task(args.task, model)
+    if args.fourier:
+        return _fourier(args, model, task)
     hypotheses = _hypotheses(args, file, task)
     if hypotheses is None:
         program = _program(file, args.name)
@@ -73,6 +76,30 @@ def compare_command(args: argparse.Namespace) -> int:
         return 0
     _print_summary(data)
     for path in files:
+        print(f"wrote {path}")
+    return 0
+
+
+def _fourier(args: argparse.Namespace, model: Transformer, task: Task | None) -> int:
+    """--fourier: per key frequency, is the operand's (cos, sin) plane causal?"""
+    from rasplab.compare.fourier import fourier_causality
+
+    if task is None:
+        raise RaspError("--fourier needs --task (a modular-addition task, e.g. mod_add_p53)")
+    report = fourier_causality(model, task, pairs=args.inputs, seed=args.seed)
+    data = report.to_json()
+    if args.report:
+        from pathlib import Path
+
+        from rasplab.atomic import write_text
+
+        Path(args.report).mkdir(parents=True, exist_ok=True)
+        path = write_text(Path(args.report) / "fourier.json", json.dumps(data, indent=1))
+    if args.json:
+        print(json.dumps(data, allow_nan=False))
+        return 0
+    print(report.table())
+    if args.report:
         print(f"wrote {path}")
     return 0
 
@@ -272,6 +299,13 @@ def add_compare_command(commands: argparse._SubParsersAction) -> None:
         type=positive_int,
         default=1,
         help="CPU threads (default 1: these models are small)",
+    )
+    parser.add_argument(
+        "--fourier",
+        action="store_true",
+        help="modular addition only: per key frequency of the embedding (and a non-key "
+        "control, and all keys at once), swap each operand's (cos, sin) plane and report "
+        "the logit-difference shift and IIA (--inputs pairs per operand)",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     parser.set_defaults(handler=compare_command)
