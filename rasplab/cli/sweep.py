@@ -29,7 +29,7 @@ the table) or the spec is wrong (file:line: why); 2 for a bad command line.
 examples:
   rasp sweep sort5-seeds.toml
   rasp sweep sort5-seeds.toml --num-cpus 8
-  rasp sweep sort5-seeds.toml --address ray://head-node:10001"""
+  rasp sweep sort5-seeds.toml --address auto     (on a node of a running Ray cluster)"""
 
 
 def sweep_command(args: argparse.Namespace) -> int:
@@ -85,8 +85,8 @@ def add_sweep_command(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("spec", metavar="SPEC", help="the sweep's TOML file")
     parser.add_argument(
         "--address",
-        help="an existing Ray cluster (ray://HOST:10001 or HOST:6379); default: start Ray "
-        "on this machine",
+        help="an existing Ray cluster: auto (the one this node belongs to) or HEAD:6379 "
+        "(ray://HOST:10001 needs ray[client]); default: start Ray on this machine",
     )
     parser.add_argument(
         "--num-cpus", type=positive_int,
