@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from typing import Any
 
+from rasplab.cli.analyse import add_analyse_command
 from rasplab.cli.boundary import run_guarded
 from rasplab.cli.compare import add_compare_command
 from rasplab.cli.compile import add_compile_command
@@ -38,6 +39,7 @@ examples (one per command):
   rasp compare --model runs/sort5/model.safetensors --program tasks/hypotheses/sort.rasp \\
       --name sort_rank --task sort5 --report runs/sort5/compare
   rasp grok --p 53 --frac 0.4 --lr 3e-3 --steps 3000 -o runs/grok-p53
+  rasp analyse runs/grok-p53/model.safetensors   head roles, DLA, projections, neurons
   rasp sweep sort5-seeds.toml            train and compare many models on Ray
   rasp COMMAND --help                    everything about one command"""
 
@@ -49,6 +51,7 @@ COMMANDS: list[Callable[[argparse._SubParsersAction], None]] = [
     add_tasks_command,
     add_compare_command,
     add_grok_command,
+    add_analyse_command,
     add_sweep_command,
 ]
 
