@@ -154,37 +154,25 @@ def _views_and_neurons(
         name: [_json(v) for v in values[rows[:, 0], rows[:, 1]]]
         for name, values in probe.variables.items()
     }
-    views = []
+    views: list[View] = []
+
+    def view(subject: str, data: np.ndarray, method: str, paint: dict[str, list[Any]]) -> None:
+        if len(data) < (5 if method == "tsne" else 3):
+            notes.append(f"{subject}: {len(data)} rows, too few for {method}")
+            return
+        views.append(View(subject, reduce.project(data, method, seed), paint))
+
     embed = model.embed.W_E.detach().double().cpu().numpy()[1:]
     for method in methods:
-        if method != "tsne" or len(embed) >= 5:
-            views.append(
-                View(
-                    "token embeddings W_E",
-                    reduce.project(embed, method, seed),
-                    {"token": [_json(t) for t in probe.vocab]},
-                )
-            )
+        view("token embeddings W_E", embed, method, {"token": [_json(t) for t in probe.vocab]})
     if model.pos_embed is not None:
         pos = model.pos_embed.W_pos.detach().double().cpu().numpy()
-        views.append(
-            View(
-                "position embeddings W_pos",
-                reduce.project(pos, "pca", seed),
-                {"position": list(range(len(pos)))},
-            )
-        )
+        view("position embeddings W_pos", pos, "pca", {"position": list(range(len(pos)))})
     last = len(model.blocks) - 1
     for layer in range(len(model.blocks)):
         resid = cache[f"blocks.{layer}.hook_resid_post"][at].double().cpu().numpy()
         for method in methods if layer == last else ("pca",):
-            views.append(
-                View(
-                    f"residual stream after layer {layer}",
-                    reduce.project(resid, method, seed),
-                    colours,
-                )
-            )
+            view(f"residual stream after layer {layer}", resid, method, colours)
     neurons = {}
     W_U = model.unembed.W_U.detach().double().cpu().numpy()
     for layer, block in enumerate(model.blocks):
@@ -193,7 +181,8 @@ def _views_and_neurons(
         post = cache[f"blocks.{layer}.mlp.hook_post"][at].double().cpu().numpy()
         out_logits = block.mlp.W_out.detach().double().cpu().numpy() @ W_U
         values = {k: np.array(v, dtype=object) for k, v in colours.items()}
-        clusters, dead = cluster_by_behaviour(post, out_logits, values, probe.output_values, seed)
+        raised = probe.output_values if probe.categorical else ["the numerical output"]
+        clusters, dead = cluster_by_behaviour(post, out_logits, values, raised, seed)
         neurons[layer] = {
             "clusters": [c.to_json() for c in clusters],
             "dead": dead,
