@@ -12,7 +12,7 @@ never pays for torch:
 
 The stages live under this namespace: `rasplab.rasp` (the language),
 `rasplab.compiler`, `rasplab.tasks`, `rasplab.compare`, and beside them
-`rasplab.model` (the one Transformer), `rasplab.train` and `rasplab.cli`.
+`rasplab.model` (the one Transformer), `rasplab.train`, `rasplab.analysis` and `rasplab.cli`.
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ _EXPORTS = {
 _RENAMED = {"get_task": "get"}
 # `compare` and `train` are packages that can be called as their main function
 # (rasplab.callable_module says why).
-_SUBPACKAGES = {"rasp", "compiler", "tasks", "model", "cli", "compare", "train"}
+_SUBPACKAGES = {"rasp", "compiler", "tasks", "model", "cli", "compare", "train", "analysis"}
 
 __all__ = sorted([*_EXPORTS, "compare", "train"])
 
