@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: install demo test test-browser lint bench clean test-tl grok grok-small
+.PHONY: install demo test test-browser lint bench bench-siit clean test-tl grok grok-small
 
 $(PY):
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +50,13 @@ lint: install
 
 bench: install
 	$(PY) bench/interpreter/run.py
+
+# Models trained by interchange intervention training to implement one of two
+# hypotheses of the same behaviour (sort5, hist, induction), each compared with both:
+# task accuracy, own IIA, confusion matrix of verdicts (bench/siit/run.py). Rerunning
+# resumes; one task at a time with ONLY=hist.
+bench-siit: install
+	$(PY) bench/siit/run.py $(if $(ONLY),--only $(ONLY))
 
 clean:
 	rm -rf $(VENV) build *.egg-info .pytest_cache .hypothesis

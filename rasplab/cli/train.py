@@ -7,6 +7,12 @@ from pathlib import Path
 
 from rasplab.cli.arguments import positive_int
 from rasplab.cli.boundary import dumps
+from rasplab.cli.implement import (
+    IMPLEMENT_EPILOG,
+    add_implement_arguments,
+    check_implement_arguments,
+    implement_run,
+)
 from rasplab.rasp.errors import RaspError
 
 TRAIN_EPILOG = """\
@@ -32,6 +38,7 @@ def train_command(args: argparse.Namespace) -> int:
     from rasplab import tasks
     from rasplab.train import TrainConfig, TrainError, train
 
+    check_implement_arguments(args)
     try:
         task = tasks.get(args.task)
         config = TrainConfig(
@@ -49,7 +56,11 @@ def train_command(args: argparse.Namespace) -> int:
             force=args.force,
         )
         talk = not (args.quiet or args.json)
-        result = train(config, task=task, log=print if talk else None)
+        log = print if talk else None
+        if args.implement:
+            result = implement_run(args, config, task, log)
+        else:
+            result = train(config, task=task, log=log)
     except (tasks.UnknownTaskError, TrainError) as err:
         raise RaspError(str(err)) from None
     except ValueError as err:  # a setting TrainConfig rejects
@@ -89,7 +100,7 @@ def add_train_command(commands: argparse._SubParsersAction) -> None:
         help="train a transformer on a task (see rasp tasks)",
         description="Train a transformer on TASK with the task's recipe (model shape,\n"
         "optimiser, steps), on a GPU when there is one, evaluating on held-out inputs.",
-        epilog=TRAIN_EPILOG,
+        epilog=TRAIN_EPILOG + "\n\n" + IMPLEMENT_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("task", metavar="TASK", help="a task name from `rasp tasks`")
@@ -114,4 +125,5 @@ def add_train_command(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--quiet", action="store_true", help="no progress bar or per-step lines")
     parser.add_argument("--json", action="store_true", help="print only the final JSON object")
     add_force_argument(parser)
+    add_implement_arguments(parser)
     parser.set_defaults(handler=train_command)

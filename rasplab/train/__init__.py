@@ -8,20 +8,26 @@
 A run writes out_dir/model.safetensors (+ .json, labelled with the task's format),
 state.pt (to resume), metrics.jsonl and curves.png. `train.grok.grok` (`rasp grok`)
 trains modular addition and logs the Fourier progress measures of grokking.
+`implement` (`rasp train --implement`) trains a model to compute a RASP hypothesis
+where a mapping puts its nodes (interchange intervention training, train.siit).
 """
 
 from rasplab.train.build import build_model, load_trained
 from rasplab.train.config import TrainConfig
 from rasplab.train.errors import CheckpointMismatch, Diverged, TrainError
+from rasplab.train.implement import implement
 from rasplab.train.loop import TrainResult, train
+from rasplab.train.mapping import MappingError
 
 __all__ = [
     "CheckpointMismatch",
     "Diverged",
+    "MappingError",
     "TrainConfig",
     "TrainError",
     "TrainResult",
     "build_model",
+    "implement",
     "load_trained",
     "train",
 ]

@@ -15,7 +15,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import torch
 import torch.nn.functional as F
@@ -45,6 +45,14 @@ PLOT_EVERY_SECONDS = 60.0
 
 Measures = Callable[[Transformer, FiniteData | StreamData], dict[str, Any]]
 Log = Callable[[str], None]
+
+
+class Objective(Protocol):
+    """A loss added to the task loss (train.siit), and labels saved with the model."""
+
+    labels: dict[str, Any]
+
+    def loss(self, model: Transformer, batch: Batch, step: int) -> torch.Tensor: ...
 
 
 @dataclass(frozen=True)
@@ -79,12 +87,14 @@ def train(
     recipe: Recipe | None = None,
     measures: Measures | None = None,
     log: Log | None = None,
+    objective: Objective | None = None,
 ) -> TrainResult:
     """Train (or resume) the run `config` describes.
 
     task: the Task itself when it is not a registered one (config.task must be its
     name). recipe: replaces the task's recipe, before config's overrides. measures:
     extra metrics computed at each evaluation. log: receives one line per evaluation.
+    objective: its loss is added at every step and its labels join the model's.
     """
     task = tasks.get(config.task) if task is None else task
     if task.name != config.task:
@@ -92,12 +102,14 @@ def train(
     recipe = config.recipe(task.recipe if recipe is None else recipe)
     device = resolve_device(config.device)
     model = build_model(task, recipe, config.seed).to(device)
+    if objective is not None:
+        model.cfg.labels.update(objective.labels)
     data = make_data(task, recipe, config.seed, config.eval_size, device)
     n_params = sum(p.numel() for p in model.parameters())
     tokens_per_step = data.batch(0).tokens.numel()
     threads = choose_threads(config.threads, n_params, tokens_per_step, device)
     with run_folder(config.out_dir, config.force), torch_threads(threads):
-        run = _Run(config, task, recipe, model, data, measures, log)
+        run = _Run(config, task, recipe, model, data, measures, log, objective)
         return run.run()
 
 
@@ -113,8 +125,10 @@ class _Run:
         data: FiniteData | StreamData,
         measures: Measures | None,
         log: Log | None,
+        objective: Objective | None = None,
     ) -> None:
         self.config, self.task, self.recipe, self.model = config, task, recipe, model
+        self.objective = objective
         self.data, self.measures, self.log = data, measures, log
         trainable = [p for p in model.parameters() if p.requires_grad]
         self.optimizer = AdamW(trainable, weight_decay=recipe.weight_decay, betas=BETAS)
@@ -173,6 +187,8 @@ class _Run:
         batch = self.data.batch(state.step)
         logits = scored_logits(self.model, batch)
         loss = F.cross_entropy(logits, batch.targets[batch.scored])
+        if self.objective is not None:
+            loss = loss + self.objective.loss(self.model, batch, state.step)
         value = loss.item()
         if not math.isfinite(value):
             raise Diverged(self._divergence_message(f"the loss is {value}", lr, state.step + 1))
