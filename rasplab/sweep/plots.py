@@ -62,6 +62,7 @@ def per_group(groups: list[dict[str, Any]], table: list[dict[str, Any]], column:
         spread = [x + 0.15 * ((i % 5) - 2) / 2 for i in range(len(ys))]
         axes.scatter(spread, ys, s=18, color="#33658a")
     axes.set_xticks(range(len(labels)), labels, fontsize=7, rotation=30)
+    axes.set_xlim(-0.5, len(labels) - 0.5)
     axes.set_title(title)
     return _png(plt, figure)
 
@@ -82,8 +83,11 @@ def node_map(table: list[dict[str, Any]]) -> bytes | None:
     axes.set_xticks(range(len(nodes)), [n[5:] for n in nodes], fontsize=7, rotation=45,
                     ha="right")
     axes.set_yticks(range(len(ok)), [r["id"][:40] for r in ok], fontsize=6)
-    axes.set_title("node verdicts (green implements, yellow partial, red does not, "
-                   "grey behaviour only / untested)", fontsize=8)
+    axes.set_title("verdict per node (rows: models)", fontsize=9)
+    from matplotlib.patches import Patch
+
+    axes.legend(handles=[Patch(color=COLOURS[v], label=v) for v in VERDICTS], fontsize=7,
+                loc="upper left", bbox_to_anchor=(1.01, 1))
     return _png(plt, figure)
 
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -54,8 +56,6 @@ def run_sweep(
     retries: overrides the spec's; parallel: points in flight at once (default: as many
     as the cluster's CPUs hold); report: write each point's compare report (HTML).
     """
-    import ray
-
     spec = spec if isinstance(spec, Spec) else load_spec(spec)
     points = expand(spec)
     store = Store(spec.out)
@@ -64,23 +64,34 @@ def run_sweep(
         "spec": str(spec.path),
         "points": [{"id": p.id, "factors": p.factors, "settings": p.settings} for p in points],
     })
+    start = time.perf_counter()
     todo = deque(p for p in points if not store.finished(p.id))
     ran = len(todo)
+    if todo:  # with nothing left to run, only the table and report are rewritten
+        bar = Progress(spec.name, len(points), len(points) - ran, enabled=progress)
+        retries = spec.retries if retries is None else retries
+        with _ray_session(address, num_cpus) as ray:
+            _Scheduler(store, bar, retries, parallel or _slots(ray, points), report).run(todo)
+    records = store.records([p.id for p in points])
+    write_summary(store.out, spec.name, points, records)
+    return SweepResult(store.out, records, ran, time.perf_counter() - start)
+
+
+@contextmanager
+def _ray_session(address: str | None, num_cpus: int | None) -> Iterator[Any]:
+    """Ray, started here (on this machine, or joining the cluster at `address`) unless
+    this process already runs it; what is started here is shut down at the end."""
+    import ray
+
     started = not ray.is_initialized()
     if started:
         local = {} if address else {"num_cpus": num_cpus, "include_dashboard": False}
         ray.init(address=address, log_to_driver=False, **local)
-    start = time.perf_counter()
     try:
-        bar = Progress(spec.name, len(points), len(points) - ran, enabled=progress)
-        _Scheduler(store, bar, spec.retries if retries is None else retries,
-                   parallel or _slots(ray, points), report).run(todo)
+        yield ray
     finally:
         if started:
             ray.shutdown()
-    records = store.records([p.id for p in points])
-    write_summary(store.out, spec.name, points, records)
-    return SweepResult(store.out, records, ran, time.perf_counter() - start)
 
 
 def _slots(ray: Any, points: list[Point]) -> int:
@@ -138,9 +149,9 @@ class _Scheduler:
         try:
             record = ray.get(ref)
         except Exception as err:  # the worker died (killed, out of memory, node lost)
+            last = (str(err).strip().splitlines() or [""])[-1]
             record = {"id": point.id, "factors": point.factors, "settings": point.settings,
-                      "status": "failed", "error": f"worker lost: {type(err).__name__}: "
-                      + str(err).strip().splitlines()[-1]}
+                      "status": "failed", "error": f"worker lost: {type(err).__name__}: {last}"}
         errors = self.errors.setdefault(point.id, [])
         if record["status"] != "ok":
             errors.append(record["error"])

@@ -53,13 +53,15 @@ def groups(points: list[Point], table: list[dict[str, Any]]) -> list[dict[str, A
     per node, mean accuracy, median steps to 99%, and one sentence that says it."""
     factors = [k for k in (points[0].factors if points else {}) if k != "seed"]
     unit = "seeds" if points and "seed" in points[0].factors else "points"
+    names = {p.task for p in points}
+    prefix = [names.pop()] if len(names) == 1 and "task" not in factors else []
     grouped: dict[tuple, list[dict[str, Any]]] = {}
     for row in table:
         grouped.setdefault(tuple(row.get(k) for k in factors), []).append(row)
     out = []
     for key, members in grouped.items():
         ok = [r for r in members if r["status"] == "ok"]
-        label = " ".join(f"{k}={v}" for k, v in zip(factors, key)) or "all"
+        label = " ".join(prefix + [f"{k}={v}" for k, v in zip(factors, key)]) or "all"
         verdicts = _verdict_counts(ok, "verdict:")
         nodes = _verdict_counts(ok, "node:")
         reached = [r["steps_to_99"] for r in ok if r["steps_to_99"] is not None]
@@ -92,7 +94,8 @@ def _verdict_counts(rows_: list[dict[str, Any]], prefix: str) -> dict[str, dict[
 
 
 def _sentence(label: str, n: int, verdicts: dict[str, dict[str, int]], unit: str) -> str:
-    """'task=sort5: 8/10 seeds implement rank, 2/10 partial rank; 0/10 implement count'."""
+    """'sort5 n_layers=2: 8/10 seeds implement rank, 2/10 partial rank; 0/10 seeds
+    implement count'."""
     parts = []
     for name, counts in verdicts.items():
         words = [f"{counts.get('implements', 0)}/{n} {unit} implement {name}"]

@@ -13,11 +13,18 @@ import dataclasses
 import time
 import traceback
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rasplab.sweep.point import Point
 
+if TYPE_CHECKING:
+    from rasplab.tasks import Recipe, Task
+    from rasplab.train import TrainConfig, TrainResult
+
 REACHED = 0.99  # "steps to 99%": the first evaluation at this held-out sequence accuracy
+# A worker of a killed sweep may still hold the point's training lock for a moment
+# (Ray stops a dead driver's workers asynchronously): wait this long before failing.
+LOCK_WAIT_S = 30.0
 
 
 def run_point(point: Point, folder: str, report: bool = True) -> dict[str, Any]:
@@ -39,7 +46,7 @@ def _train_and_compare(point: Point, folder: Path, report: bool) -> dict[str, An
     from rasplab import tasks
     from rasplab.compare import Settings, compare
     from rasplab.compare.report import write
-    from rasplab.train import TrainConfig, load_trained, train
+    from rasplab.train import TrainConfig, load_trained
     from rasplab.train.metrics import METRICS_FILE, read_records
 
     task = tasks.get(point.task)
@@ -53,7 +60,7 @@ def _train_and_compare(point: Point, folder: Path, report: bool) -> dict[str, An
         progress=False,
         **point.train_overrides(),
     )
-    trained = train(config, task=task, recipe=recipe)
+    trained = _train_when_free(config, task, recipe)
     records = read_records(config.out_dir / METRICS_FILE)
     reached = [r["step"] for r in records if r["held_out_seq_acc"] >= REACHED]
     out: dict[str, Any] = {
@@ -93,3 +100,18 @@ def _train_and_compare(point: Point, folder: Path, report: bool) -> dict[str, An
         "report": "compare/report.html" if report else None,
     }
     return out
+
+
+def _train_when_free(config: TrainConfig, task: Task, recipe: Recipe) -> TrainResult:
+    """train(), waiting up to LOCK_WAIT_S while another process holds the run's folder."""
+    from rasplab.train import train
+    from rasplab.train.outdir import FolderInUse
+
+    deadline = time.monotonic() + LOCK_WAIT_S
+    while True:
+        try:
+            return train(config, task=task, recipe=recipe)
+        except FolderInUse:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1.0)

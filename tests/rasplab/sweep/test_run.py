@@ -91,11 +91,13 @@ def test_a_killed_sweep_resumes_with_only_its_unfinished_points(ray_session, tmp
     assert all(row["verdict:copy"] in ("implements", "partial", "does not", "behaviour only")
                for row in table)
     doc = json.loads((out / "table.json").read_text())
-    assert [g["label"] for g in doc["groups"]] == ["d_model=16", "d_model=32"]
+    assert [g["label"] for g in doc["groups"]] == ["prev_token d_model=16", "prev_token d_model=32"]
     assert all(g["points"] == 2 and g["ok"] == 2 for g in doc["groups"])
-    assert doc["groups"][0]["sentence"].startswith("d_model=16: ")
+    assert doc["groups"][0]["sentence"].startswith("prev_token d_model=16: ")
     assert "/2 seeds implement copy" in doc["groups"][0]["sentence"]
     assert "data:image/png;base64," in (out / "report.html").read_text()
+    assert run_sweep(spec, progress=False).ran == 0
+    assert ok_records(out) == after
 
 
 def test_a_point_that_raises_is_recorded_and_the_others_finish(ray_session, tmp_path):

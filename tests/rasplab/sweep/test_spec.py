@@ -66,3 +66,16 @@ def test_mistakes_name_the_file_and_line(tmp_path, text, where, says):
     message = str(caught.value)
     assert message.startswith(f"{path}{where}"), message
     assert says in message
+
+
+def test_a_cuda_point_reserves_a_gpu_and_the_others_none(tmp_path):
+    """Ray hides GPUs from a task that reserves none, so a CUDA run must reserve one."""
+    spec = load_spec(write(tmp_path, """
+        [settings]
+        task = "sort5"
+        cpus = 2
+        [grid]
+        device = ["cuda", "cpu"]
+    """))
+    cuda, cpu = expand(spec)
+    assert (cuda.gpus, cpu.gpus, cuda.cpus) == (1.0, 0.0, 2)

@@ -40,12 +40,14 @@ def test_groups_count_seeds_per_hypothesis_and_leave_failures_out_of_the_counts(
     ]
     found = groups(points, rows(points, records))
     one, two = found
-    assert one["label"] == "n_layers=1" and one["failed"] == 1 and one["ok"] == 3
+    assert one["label"] == "sort5 n_layers=1" and one["failed"] == 1 and one["ok"] == 3
     assert one["sentence"] == (
-        "n_layers=1: 0/4 seeds implement rank, 3/4 do not implement rank; "
+        "sort5 n_layers=1: 0/4 seeds implement rank, 3/4 do not implement rank; "
         "0/4 seeds implement count, 3/4 do not implement count"
     )
-    assert two["sentence"].startswith("n_layers=2: 3/4 seeds implement rank, 1/4 partial rank;")
+    assert two["sentence"].startswith(
+        "sort5 n_layers=2: 3/4 seeds implement rank, 1/4 partial rank;"
+    )
     assert two["nodes"]["rank.smaller"] == {"implements": 3, "partial": 1}
     assert two["steps_to_99_median"] == 200 and two["reached_99"] == 4
     assert one["steps_to_99_median"] is None
