@@ -10,8 +10,8 @@ compared). The right answer is `implements` on the diagonal.
     .venv/bin/python bench/siit/run.py [--only sort5] [--out runs/siit]
 
 Trained models are kept in OUT/<task>-<hypothesis>/ (rerunning resumes or reuses
-them); results go to OUT/TASK.json (one process per task may run at once) and a
-Markdown table of every task's results on stdout.
+them); each result goes to OUT/TASK-HYPOTHESIS.json (so one process per task or
+hypothesis may run at once), and a Markdown table of all of them to stdout.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def run_case(task_name: str, key: str, out: Path, settings: Settings) -> dict:
     inputs, targets = task.sample(np.random.default_rng(12345), IIA_INPUTS)
     batch = encode(task, inputs, targets, next(model.parameters()).device)
     iia = interchange_accuracy(model, implementation, batch)
-    verdicts = {}
+    verdicts, reasons = {}, {}
     for other in CASES[task_name]:
         program = task.hypotheses[other].program()
         try:
@@ -67,6 +67,7 @@ def run_case(task_name: str, key: str, out: Path, settings: Settings) -> dict:
             verdicts[other] = f"refused: {err}"
             continue
         verdicts[other] = report.to_json()["verdict"]
+        reasons[other] = report.to_json()["reason"]
     return {
         "task": task_name,
         "trained_for": key,
@@ -75,6 +76,7 @@ def run_case(task_name: str, key: str, out: Path, settings: Settings) -> dict:
         "train_seconds": round(trained, 1),
         "iia_own": iia,
         "verdicts": verdicts,
+        "reasons": reasons,
         "mapping": {n: [str(s) for s in slots] for n, slots in implementation.mapping.items()},
     }
 
@@ -98,23 +100,21 @@ def table(rows: list[dict]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--only", choices=sorted(CASES), action="append")
+    parser.add_argument("--hypothesis", help="only this hypothesis of the --only task")
     parser.add_argument("--out", type=Path, default=Path("runs/siit"))
     parser.add_argument("--inputs", type=int, default=400, help="compare's held-out inputs")
     parser.add_argument("--das-steps", type=int, default=100, help="compare's alignment steps")
     args = parser.parse_args()
     settings = Settings(inputs=args.inputs, das_steps=args.das_steps)
     for task_name in args.only or CASES:
-        results_file = args.out / f"{task_name}.json"
-        rows = json.loads(results_file.read_text()) if results_file.is_file() else []
         for key in CASES[task_name]:
-            if any(r["trained_for"] == key for r in rows):
+            results_file = args.out / f"{task_name}-{key}.json"
+            if results_file.is_file() or args.hypothesis not in (None, key):
                 continue
-            rows.append(run_case(task_name, key, args.out, settings))
-            print(json.dumps(rows[-1]), flush=True)
-            write_text(results_file, json.dumps(rows, indent=1))
-    rows = [r for name in CASES if (args.out / f"{name}.json").is_file()
-            for r in json.loads((args.out / f"{name}.json").read_text())]
-    print(table(rows))
+            row = run_case(task_name, key, args.out, settings)
+            print(json.dumps(row), flush=True)
+            write_text(results_file, json.dumps(row, indent=1))
+    print(table([json.loads(f.read_text()) for f in sorted(args.out.glob("*-*.json"))]))
 
 
 if __name__ == "__main__":
