@@ -151,13 +151,25 @@ class Assessment:
         acts = acts or self.acts
         axes = das.frame(acts.rows(site)) if acts is not self.acts else self.frame(site)
         start = (
-            das.discriminant_directions(acts.rows(site), flat_labels, rank, self.positions, axes)
-            if init else None
+            self._discriminants(acts, site, flat_labels, rank, positions, axes) if init else None
         )
         alignment = das.Alignment(axes, rank, start, seed=self.settings.seed + seed)
         alignment.to(adapter.device)
         steps = self.settings.das_steps if steps is None else steps
         return das.train(adapter, acts, site, alignment, batches, steps, target, positions)
+
+    def _discriminants(self, acts: SiteActivations, site: str, flat_labels: list, rank: int,
+                       positions, axes: torch.Tensor) -> torch.Tensor:
+        """The starting directions, from the rows at the swapped positions only (at a
+        position that does not hold the value, its classes are noise)."""
+        rows = acts.rows(site)
+        if positions is None:
+            return das.discriminant_directions(rows, flat_labels, rank, self.positions, axes)
+        keep = [i for i, p in enumerate(self.positions) if p in positions]
+        return das.discriminant_directions(
+            rows[keep], [flat_labels[i] for i in keep], rank, [self.positions[i] for i in keep],
+            axes,
+        )
 
     def _align(self, variable: Variable, rank: int, pair_set: PairSet, flat_labels: list,
                positions_to_try: list[list[int]], probe_accuracy: dict[str, float]):
@@ -340,7 +352,11 @@ class Assessment:
                 node.probe["candidates"] = [short(s) for s in node.probe["candidates"]]
         strict = self._strict(nodes)
         standing = [
-            NodeStanding(name, x.verdict, x.carries) for name, x in nodes.items()
+            NodeStanding(
+                name, x.verdict, x.carries,
+                at_embedding=x.role == "intermediate" and x.tested and not x.carries,
+            )
+            for name, x in nodes.items()
         ]
         seen = behaviour(self.adapter, self.program, self.inputs)
         verdict, reason, carried = overall_verdict(seen["sequence_accuracy"], standing, self.t)
@@ -390,7 +406,10 @@ class Assessment:
                     result.components = scores
                     result.claimed = claimed[node]
         for name, (site, basis, pair_set) in self._found.items():
-            if nodes[name].verdict not in ("implements", "partial"):
+            # The output's subspace is written by everything upstream: claiming its
+            # writers would put every component inside and leave nothing to check.
+            # Only a node that passes claims what writes it: a partial one is weak evidence.
+            if nodes[name].verdict != "implements" or nodes[name].role == "output":
                 continue
             written = comp.writers(self.adapter, acts, self.acts, every, site, basis,
                                    pair_set.test)
@@ -403,7 +422,9 @@ class Assessment:
         return {
             "claimed": {k: v for k, v in claimed.items() if v},
             "outside_components": [c.label for c in outside],
-            "unchanged": comp.strict_check(self.adapter, acts, outside, batches),
+            # resampling nothing changes nothing
+            "unchanged": comp.strict_check(self.adapter, acts, outside, batches)
+            if outside else 1.0,
         }
 
     def _selectors(self) -> dict[str, Any]:

@@ -48,6 +48,7 @@ class NodeStanding:
     name: str
     verdict: str  # a node verdict, or "untested"
     carries: bool  # could this node's test have failed?
+    at_embedding: bool = False  # an intermediate node that passes only at the embedding
 
 
 def overall_verdict(behaviour: float, nodes: Sequence[NodeStanding], t: Thresholds
@@ -65,9 +66,15 @@ def overall_verdict(behaviour: float, nodes: Sequence[NodeStanding], t: Threshol
             [],
         )
     if not deciding:
-        why = "no intermediate node could be tested" + (
-            f" (untested: {', '.join(untested)})" if untested else ""
-        )
+        embedded = [x.name for x in nodes if x.at_embedding]
+        why = "no intermediate node could be tested past the embedding"
+        if embedded:
+            why += (
+                f" ({', '.join(embedded)} pass only at the embedding, where a swap exchanges "
+                "part of the input itself)"
+            )
+        if untested:
+            why += f" (untested: {', '.join(untested)})"
         return "behaviour only", f"the behaviour matches, but {why}", []
     if behaviour >= t.behaviour_implements and not failed and all(
         x.verdict == "implements" for x in deciding

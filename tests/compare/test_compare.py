@@ -73,6 +73,13 @@ def test_components_of_a_selector_width_are_claimed_together(rank_vs_count):
     assert any(label.startswith("L0MLP") for label in claimed)
 
 
+def test_the_strict_check_fails_a_hypothesis_that_leaves_working_components_out(rank_vs_count):
+    own = rank_vs_count.main.strict_check
+    assert own["outside_components"] == [] and own["unchanged"] == 1.0
+    rival = rank_vs_count.others[0].strict_check  # count: claims only the output's head
+    assert "L0H0" in rival["outside_components"] and rival["unchanged"] < 0.5
+
+
 def test_a_random_model_does_not(sort5):
     task, rank, _, compiled = sort5
     random_model = Transformer(compiled.model.cfg, generator=torch.Generator().manual_seed(3))

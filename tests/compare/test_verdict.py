@@ -31,6 +31,9 @@ def test_only_nodes_that_could_fail_carry_the_verdict():
     untested = [node("length", "untested"), *passing_output]
     verdict, why, carried = overall_verdict(1.0, untested, T)
     assert verdict == "behaviour only" and "length" in why and carried == []
+    embedded = [NodeStanding("a", "implements", False, at_embedding=True), *passing_output]
+    verdict, why, _ = overall_verdict(1.0, embedded, T)
+    assert verdict == "behaviour only" and "a pass only at the embedding" in why
 
 
 def test_overall_verdict_needs_behaviour_and_every_deciding_node():
