@@ -155,53 +155,65 @@ def _targets(batch: PairBatch, target: Target) -> torch.Tensor:
     return batch.counterfactual if target == "counterfactual" else batch.shuffled
 
 
+PATIENCE = 5  # passes without a 1% better training loss before the search gives up
+
+
 def train(adapter: Adapter, acts: SiteActivations, site: str, alignment: Alignment,
           batches: list[PairBatch], steps: int, target: Target = "counterfactual",
           positions: Sequence[int] | None = None, lr: float = 0.01) -> Alignment:
     """Adam on the subspace, keeping the best subspace seen over whole passes of the
     training batches (Adam's first steps move every weight by about lr even where the
     gradient vanishes, so a start that is already right is never trained away); stops
-    once a pass is right on 99% of sequences."""
-    best_score = _pass_accuracy(adapter, acts, site, alignment, batches, target, positions)
+    once a pass is right on 99% of sequences, or when the loss has stopped falling."""
+    best_score, best_loss = _pass(adapter, acts, site, alignment, batches, target, positions)
     if best_score >= 0.99 or steps <= 0:
         return alignment
     best_weight = alignment.weight.detach().clone()
     optimizer = torch.optim.Adam(alignment.parameters(), lr=lr)
+    stale = 0
     with frozen(adapter.model):
         for step in range(steps):
             batch = batches[step % len(batches)]
             logits = intervened_logits(adapter, acts, site, alignment.basis(), batch, positions)
-            loss = nn.functional.cross_entropy(
-                logits[:, 1:].reshape(-1, logits.shape[-1]),
-                _targets(batch, target).reshape(-1),
-                ignore_index=IGNORE,
-            )
+            loss = _loss(logits, _targets(batch, target))
             optimizer.zero_grad()
             loss.backward()
             optimizer.step()
             if (step + 1) % len(batches) == 0 or step + 1 == steps:
-                score = _pass_accuracy(adapter, acts, site, alignment, batches, target, positions)
+                score, pass_loss = _pass(adapter, acts, site, alignment, batches, target,
+                                         positions)
                 if score > best_score:
                     best_score, best_weight = score, alignment.weight.detach().clone()
-                if score >= 0.99:
+                stale = 0 if pass_loss < 0.99 * best_loss else stale + 1
+                best_loss = min(best_loss, pass_loss)
+                if score >= 0.99 or stale >= PATIENCE:
                     break
     with torch.no_grad():
         alignment.weight.copy_(best_weight)
     return alignment
 
 
+def _loss(logits: torch.Tensor, goal: torch.Tensor) -> torch.Tensor:
+    return nn.functional.cross_entropy(
+        logits[:, 1:].reshape(-1, logits.shape[-1]), goal.reshape(-1), ignore_index=IGNORE
+    )
+
+
 @torch.no_grad()
-def _pass_accuracy(adapter: Adapter, acts: SiteActivations, site: str, alignment: Alignment,
-                   batches: list[PairBatch], target: Target, positions) -> float:
-    """Share of training sequences the swap gets right (all scored positions)."""
+def _pass(adapter: Adapter, acts: SiteActivations, site: str, alignment: Alignment,
+          batches: list[PairBatch], target: Target, positions) -> tuple[float, float]:
+    """Share of training sequences the swap gets right (all scored positions), and the
+    mean loss."""
     right = seen = 0
+    total = 0.0
     basis = alignment.basis()
     for batch in batches:
         goal = _targets(batch, target)
         logits = intervened_logits(adapter, acts, site, basis, batch, positions)
         hit = ((logits[:, 1:].argmax(-1) == goal) | (goal == IGNORE)).all(1)
         right, seen = right + int(hit.sum()), seen + len(hit)
-    return right / seen if seen else 0.0
+        total += float(_loss(logits, goal))
+    return (right / seen if seen else 0.0), total / max(len(batches), 1)
 
 
 @torch.no_grad()
