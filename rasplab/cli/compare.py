@@ -185,7 +185,7 @@ def _print_summary(report: dict[str, Any]) -> None:
             f"{_num(c['random_subspace_iia']):>8} {_num(c['shuffled_iia']):>8}  "
             f"{node['site']}  rank {node['rank']} (min {node['min_rank']})"
         )
-    print("  (* carries the verdict: an intermediate node aligned past the embedding)")
+    print("  (* carries the verdict: an intermediate node, unless it passes only at the embedding)")
     if len(report["ranking"]) > 1:
         print("hypotheses, best fit first:")
         for entry in report["ranking"]:

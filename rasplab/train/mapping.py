@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rasplab.compare.variables import claimed_nodes
 from rasplab.rasp import Program
 from rasplab.rasp import nodes as n
 
@@ -69,23 +70,12 @@ class Shape:
     has_mlp: bool
 
 
-def claimed(program: Program) -> list[str]:
-    """The nodes a hypothesis names (its named s-ops and the output), as compare tests them."""
-    return [
-        program.name_of(x)
-        for x in program.nodes
-        if isinstance(x, n.SOp)
-        and not isinstance(x, (n.Tokens, n.Indices, n.Const))
-        and (x.label is not None or x is program.output)
-    ]
-
-
 def default_mapping(program: Program, vocab: set, max_len: int, causal: bool) -> Mapping:
     """The compiler's placement of each claimed node, layers renumbered densely."""
     from rasplab.compiler import compile_program
 
     blocks = compile_program(program, vocab=vocab, max_len=max_len, causal=causal).layout.blocks
-    names = set(claimed(program))
+    names = set(claimed_nodes(program))  # the nodes compare tests
     kept = [b for b in blocks if b.node in names]
     layers = {layer: i for i, layer in enumerate(sorted({b.layer for b in kept}))}
     heads: dict[tuple[str, int, int], int] = {}
