@@ -63,27 +63,30 @@ def get(name: str) -> Task:
 
 def task_table() -> list[dict[str, Any]]:
     """One JSON-ready row per task, for `rasp tasks` (plain and --json)."""
-    return [
-        {
-            "name": task.name,
-            "description": task.description,
-            "format": task.token_format,
-            "vocab_size": len(task.vocab),
-            "min_len": task.min_len,
-            "max_len": task.max_len,
-            "causal": task.causal,
-            "domain_size": task.domain_size,
-            "hypotheses": [
-                {
-                    "name": name,
-                    "file": str(h.file.relative_to(HYPOTHESES_DIR.parent.parent)),
-                    "output": h.output,
-                    "compilable": h.compilable,
-                    "note": h.note,
-                }
-                for name, h in task.hypotheses.items()
-            ],
-            "compilable": any(h.compilable for h in task.hypotheses.values()),
-        }
-        for task in all_tasks()
-    ]
+    return [task_row(task) for task in all_tasks()]
+
+
+def task_row(task: Task) -> dict[str, Any]:
+    """A task's row of the table: its format and hypotheses (file and output s-op)."""
+    return {
+        "name": task.name,
+        "description": task.description,
+        "format": task.token_format,
+        "vocab_size": len(task.vocab),
+        "min_len": task.min_len,
+        "max_len": task.max_len,
+        "causal": task.causal,
+        "domain_size": task.domain_size,
+        "hypotheses": [
+            {
+                "name": name,
+                "file": str(h.file.relative_to(HYPOTHESES_DIR.parent.parent)),
+                "output": h.output,
+                "compilable": h.compilable,
+                "generated": h.source is not None,
+                "note": h.note,
+            }
+            for name, h in task.hypotheses.items()
+        ],
+        "compilable": any(h.compilable for h in task.hypotheses.values()),
+    }
