@@ -117,16 +117,20 @@ def add_program_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--vocab",
         metavar="V",
-        required=True,
         help="comma-separated input tokens: a,b,c (strings) or 0,1,2 (ints when every "
-        "item reads as an int)",
+        "item reads as an int); required unless --task gives it",
     )
     parser.add_argument(
         "--max-len",
         metavar="N",
-        required=True,
         type=positive_int,
-        help="the longest input the model must be exact on",
+        help="the longest input the model must be exact on; required unless --task gives it",
+    )
+    parser.add_argument(
+        "--task",
+        metavar="T",
+        help="take the vocabulary, the longest input, the causal mask and the input domain "
+        "from a task (`rasp tasks`): the model is exact on the task's inputs",
     )
     parser.add_argument(
         "--causal",

@@ -31,20 +31,45 @@ examples:
   rasp compile sort.rasp --name sorted --vocab 1,2,3 --max-len 5
   rasp compile reverse.rasp --name reversed --vocab a,b,c --max-len 8 -o rev.safetensors
   rasp compile hist.rasp --name hist --vocab a,b --max-len 6 --plot figs --example aab
-  rasp compile sort.rasp --name sorted --vocab 1,2,3 --max-len 5 --json"""
+  rasp compile sort.rasp --name sorted --vocab 1,2,3 --max-len 5 --json
+  rasp compile tasks/hypotheses/mod_arith.rasp -n mod_add_table --task mod_add"""
+
+
+TASK_DOMAIN = 2_000  # a task's inputs the compiler sizes its tables on, and verify checks
 
 
 def compiled_program(args: argparse.Namespace) -> tuple[Program, CompiledModel, float]:
     """Run FILE, compile the named s-op: (program, compiled model, seconds compiling).
     Shared with `rasp verify`, which takes the same arguments."""
-    vocab = parse_vocab(args.vocab)
-    check_domain(vocab, args.max_len)
+    vocab, max_len, causal, domain = compile_domain(args)
+    check_domain(vocab, max_len)
     from rasplab.compiler import compile_program
 
     program = load_program(args.file, args.name)
     start = time.perf_counter()
-    model = compile_program(program, vocab, args.max_len, causal=args.causal)
+    model = compile_program(program, vocab, max_len, causal=causal, domain=domain)
     return program, model, time.perf_counter() - start
+
+
+def compile_domain(args: argparse.Namespace) -> tuple[list, int, bool, list | None]:
+    """(vocabulary, longest input, causal, the inputs to be exact on or None for all)
+    from --vocab and --max-len, or from --task."""
+    if args.task is None:
+        if args.vocab is None or args.max_len is None:
+            raise RaspError("give --vocab and --max-len, or --task T to take them from a task")
+        return parse_vocab(args.vocab), args.max_len, args.causal, None
+    if args.vocab is not None or args.max_len is not None:
+        raise RaspError("--task gives the vocabulary and longest input: drop --vocab/--max-len")
+    import numpy as np
+
+    from rasplab import tasks
+
+    try:
+        task = tasks.get(args.task)
+    except tasks.UnknownTaskError as err:
+        raise RaspError(str(err)) from None
+    inputs = task.sample(np.random.default_rng(0), TASK_DOMAIN)[0]
+    return list(task.vocab), task.max_len, task.causal or args.causal, inputs
 
 
 def check_domain(vocab: list, max_len: int) -> None:

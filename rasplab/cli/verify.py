@@ -7,7 +7,7 @@ import argparse
 
 from rasplab.cli.arguments import add_program_arguments, positive_int
 from rasplab.cli.boundary import dumps
-from rasplab.cli.compile import compiled_program
+from rasplab.cli.compile import compile_domain, compiled_program
 from rasplab.rasp.display import format_plain
 
 VERIFY_EPILOG = """\
@@ -20,15 +20,20 @@ input mismatched, or the program cannot be compiled; 2 for a bad command line.
 
 examples:
   rasp verify reverse.rasp --name reversed --vocab a,b,c --max-len 6
-  rasp verify sort.rasp --name sorted --vocab 1,2,3,4 --max-len 10 --samples 2000 --json"""
+  rasp verify sort.rasp --name sorted --vocab 1,2,3,4 --max-len 10 --samples 2000 --json
+  rasp verify tasks/hypotheses/sort.rasp -n sort_rank --task sort5   # on the task's inputs"""
 
 
 def verify_command(args: argparse.Namespace) -> int:
     program, cm, _ = compiled_program(args)  # refuses a domain over the limits before torch loads
     from rasplab.compiler.report import format_verify
-    from rasplab.compiler.verify import verify
+    from rasplab.compiler.verify import verify, verify_on
 
-    result = verify(program, cm, samples=args.samples, seed=args.seed)
+    if args.task is None:
+        result = verify(program, cm, samples=args.samples, seed=args.seed)
+    else:  # a model compiled for a task is exact on the task's inputs
+        inputs = compile_domain(args)[3]
+        result = verify_on(program, cm, inputs, exhaustive=False)
     if args.json:
         print(dumps(result.to_dict(), default=format_plain))
     else:

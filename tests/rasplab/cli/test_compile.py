@@ -178,3 +178,21 @@ def test_parse_vocab_and_example():
     assert parse_example("ab", ["a", "b"]) == ["a", "b"]
     with pytest.raises(RaspError, match="not in the vocabulary"):
         parse_example("ax", ["a", "b"])
+
+
+def test_compile_and_verify_take_the_domain_from_a_task(tmp_path, capsys):
+    hypothesis = str(Path(__file__).resolve().parents[3] / "tasks" / "hypotheses" / "sort.rasp")
+    out = tmp_path / "sort5.safetensors"
+    args = ["compile", hypothesis, "-n", "sort_rank", "--task", "sort5"]
+    assert main([*args, "-o", str(out)]) == 0
+    capsys.readouterr()
+    assert out.is_file()
+    assert main(["verify", hypothesis, "-n", "sort_rank", "--task", "sort5", "--json"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["checked"] == 2000 and result["fraction"] == 1.0
+    assert main(["compile", hypothesis, "-n", "sort_rank"]) == 1
+    assert "give --vocab and --max-len, or --task" in capsys.readouterr().err
+    assert main([*args, "--max-len", "3"]) == 1
+    assert "drop --vocab/--max-len" in capsys.readouterr().err
+    assert main(["verify", hypothesis, "-n", "sort_rank", "--task", "srot5"]) == 1
+    assert "unknown task 'srot5'" in capsys.readouterr().err
