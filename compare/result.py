@@ -4,22 +4,12 @@ comparison, each with to_json() (the JSON keeps top-level `verdict` and
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import Any
 
 from rasplab.compare.das import IIA
 
-
-def _clean(value: Any) -> Any:
-    """JSON-safe: NaN and infinities become null, tuples lists."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {str(k): _clean(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_clean(v) for v in value]
-    return value
+from rasplab.jsonsafe import finite
 
 
 @dataclass
@@ -61,7 +51,7 @@ class NodeResult:
 
     def to_json(self) -> dict[str, Any]:
         best = max(self.components, key=self.components.get) if self.components else None
-        return _clean(
+        return finite(
             {
                 "nodes": list(self.nodes),
                 "role": self.role,
@@ -105,7 +95,7 @@ class HypothesisResult:
     notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
-        return _clean(
+        return finite(
             {
                 "program": self.program,
                 "verdict": self.verdict,
@@ -167,7 +157,7 @@ class Report:
             fits["margin"] = (
                 None if best.score is None or runner.score is None else best.score - runner.score
             )
-        return _clean(
+        return finite(
             {
                 **main,
                 "task": self.task,

@@ -3,8 +3,6 @@ strict JSON, both written atomically (rasplab.atomic)."""
 
 from __future__ import annotations
 
-import json
-import math
 import os
 from html import escape
 from pathlib import Path
@@ -16,6 +14,7 @@ from rasplab.analysis import figures
 from rasplab.analysis.heads import ROLES
 from rasplab.analysis.run import SUPPRESSOR_LOSS, Analysis
 from rasplab.atomic import write_text
+from rasplab.jsonsafe import dumps
 
 MAX_SPECTRA = 12  # matrices drawn in the spectrum plot (all are in the JSON)
 
@@ -24,21 +23,11 @@ def write(analysis: Analysis, out_dir: str | os.PathLike) -> tuple[Path, Path]:
     """Write out_dir/analysis.json and out_dir/report.html; returns their paths."""
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    data = json.dumps(_finite(analysis.to_json()), indent=1, allow_nan=False)
+    data = dumps(analysis.to_json(), indent=1)
     return write_text(out / "analysis.json", data + "\n"), write_text(
         out / "report.html", html(analysis)
     )
 
-
-def _finite(value: Any) -> Any:
-    """NaN and infinities (a constant activation's correlation, ...) as null: strict JSON."""
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    return value
 
 
 def html(analysis: Analysis) -> str:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import argparse
 
 from rasplab.cli.arguments import positive_int
-from rasplab.cli.boundary import dumps
+from rasplab.jsonsafe import dumps
 from rasplab.rasp.errors import RaspError
 
 ANALYSE_EPILOG = """\

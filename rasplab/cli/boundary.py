@@ -10,12 +10,9 @@ to report. A closed pipe (`rasp tasks | head`) ends the command quietly with sta
 from __future__ import annotations
 
 import argparse
-import json
-import math
 import os
 import sys
 from collections.abc import Callable
-from typing import Any
 
 from rasplab.rasp.guard import failure_message
 
@@ -58,17 +55,4 @@ def _detach_stdout() -> None:
     os.close(devnull)
 
 
-def dumps(value: Any, default: Callable[[Any], Any] | None = None) -> str:
-    """JSON that every parser reads: NaN and infinities (which json.dumps writes as
-    bare NaN/Infinity, invalid JSON) become null."""
-    return json.dumps(_finite(value), default=default, allow_nan=False)
 
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value

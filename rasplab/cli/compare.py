@@ -8,6 +8,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 from rasplab.cli.arguments import load_program, positive_int
+from rasplab.jsonsafe import dumps
 from rasplab.rasp import Program
 from rasplab.rasp.errors import RaspError
 
@@ -72,7 +73,7 @@ def compare_command(args: argparse.Namespace) -> int:
     data = report.to_json()
     files = write(data, args.report) if args.report else []
     if args.json:
-        print(json.dumps(data, allow_nan=False))
+        print(dumps(data))
         return 0
     _print_summary(data)
     for path in files:
@@ -96,7 +97,7 @@ def _fourier(args: argparse.Namespace, model: Transformer, task: Task | None) ->
         Path(args.report).mkdir(parents=True, exist_ok=True)
         path = write_text(Path(args.report) / "fourier.json", json.dumps(data, indent=1))
     if args.json:
-        print(json.dumps(data, allow_nan=False))
+        print(dumps(data))
         return 0
     print(report.table())
     if args.report:

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rasplab.cli.arguments import add_program_arguments, load_program, parse_example, parse_vocab
-from rasplab.cli.boundary import dumps
+from rasplab.jsonsafe import dumps
 from rasplab.outputs import claim_folder, claim_model_files
 from rasplab.rasp import Program, limits
 from rasplab.rasp.display import format_plain

@@ -7,8 +7,8 @@ import argparse
 from pathlib import Path
 
 from rasplab.cli.arguments import positive_int
-from rasplab.cli.boundary import dumps
 from rasplab.cli.train import add_device_argument, add_force_argument
+from rasplab.jsonsafe import dumps
 from rasplab.rasp.errors import RaspError
 
 GROK_EPILOG = """\

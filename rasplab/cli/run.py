@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from rasplab.cli.arguments import INPUT_FORMATS, parse_input
-from rasplab.cli.boundary import dumps
+from rasplab.jsonsafe import dumps
 from rasplab.rasp import ast
 from rasplab.rasp import nodes as n
 from rasplab.rasp.display import expression_name, format_plain, format_result

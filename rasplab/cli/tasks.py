@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from rasplab.cli.boundary import dumps
+from rasplab.jsonsafe import dumps
 from rasplab.rasp.errors import RaspError
 
 

@@ -6,13 +6,13 @@ import argparse
 from pathlib import Path
 
 from rasplab.cli.arguments import positive_int
-from rasplab.cli.boundary import dumps
 from rasplab.cli.implement import (
     IMPLEMENT_EPILOG,
     add_implement_arguments,
     check_implement_arguments,
     implement_run,
 )
+from rasplab.jsonsafe import dumps
 from rasplab.rasp.errors import RaspError
 
 TRAIN_EPILOG = """\

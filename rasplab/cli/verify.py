@@ -6,8 +6,8 @@ from __future__ import annotations
 import argparse
 
 from rasplab.cli.arguments import add_program_arguments, positive_int
-from rasplab.cli.boundary import dumps
 from rasplab.cli.compile import compile_domain, compiled_program
+from rasplab.jsonsafe import dumps
 from rasplab.rasp.display import format_plain
 
 VERIFY_EPILOG = """\

@@ -13,11 +13,11 @@ previous one (never half a file), so a restarted sweep redoes exactly the rest.
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 from typing import Any
 
 from rasplab.atomic import write_text
+from rasplab.jsonsafe import dumps
 from rasplab.outputs import claim_folder
 
 
@@ -55,14 +55,5 @@ class Store:
 
 def write_json(path: Path, data: Any) -> Path:
     """Strict JSON (NaN and infinities as null), atomically."""
-    return write_text(path, json.dumps(_finite(data), indent=2, allow_nan=False) + "\n")
+    return write_text(path, dumps(data, indent=2) + "\n")
 
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, dict):
-        return {k: _finite(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_finite(v) for v in value]
-    return value

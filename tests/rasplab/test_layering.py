@@ -26,6 +26,7 @@ PACKAGES: dict[str, tuple[str, tuple[str, ...]]] = {
             "rasplab.tasks",
             "rasplab.model",
             "rasplab.atomic",
+            "rasplab.jsonsafe",
             # compare/__init__ makes `rasplab.compare(...)` callable (the front door)
             "rasplab.callable_module",
         ),
@@ -33,7 +34,7 @@ PACKAGES: dict[str, tuple[str, tuple[str, ...]]] = {
     "rasplab/model": ("rasplab.model", ("rasplab.atomic",)),
 }
 # Helpers every layer may share: they import nothing of rasplab themselves.
-LEAVES = ("rasplab/atomic.py", "rasplab/callable_module.py")
+LEAVES = ("rasplab/atomic.py", "rasplab/callable_module.py", "rasplab/jsonsafe.py")
 # The names the packages were installed under before `rasplab`: importing one now
 # would pick up a user's own model.py or tasks.py.
 OLD_NAMES = {"rasp", "compiler", "tasks", "compare", "model", "train"}

@@ -226,7 +226,7 @@ def test_run_limits_and_the_flag(tmp_path):
 
 
 def test_json_never_prints_nan():
-    from rasplab.cli.boundary import dumps
+    from rasplab.jsonsafe import dumps
 
     assert json.loads(dumps({"a": float("nan"), "b": [float("inf"), 1.5]})) == {
         "a": None,
